@@ -1,0 +1,113 @@
+/**
+ * Builds the whole app from a parsed config, in order: database (migrated, catalog seeded) →
+ * i18n → bot → HTTP server → updates (long polling with the runner, or the webhook). `stop()`
+ * shuts down in reverse within the given time. src/main.ts and the tests both use this.
+ */
+import path from 'node:path';
+import { run, type RunnerHandle } from '@grammyjs/runner';
+import { webhookCallback } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
+import type { Config } from './config/load.js';
+import { openDatabase, type Database } from './db/client.js';
+import { projectRoot } from './db/migrate.js';
+import { seedCatalog } from './db/seed.js';
+import { createI18n } from './bot/i18n.js';
+import { createBot } from './bot/create-bot.js';
+import { setCommands } from './bot/commands.js';
+import { createServer, type AppServer } from './server/http.js';
+import { pruneProcessedUpdates } from './bot/middlewares/dedupe.js';
+
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => Date;
+  botInfo?: UserFromGetMe;
+}
+
+export interface App {
+  db: Database;
+  /** The port the HTTP server listens on. */
+  port: number;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startApp(options: AppOptions): Promise<App> {
+  const { config, logger } = options;
+  const now = options.now ?? (() => new Date());
+
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const applied = await db.migrate();
+  if (applied.length) logger.info({ applied }, 'database migrated');
+  const seeded = await seedCatalog(db.prisma);
+  if (seeded) logger.info({ seeded }, 'model catalog seeded');
+
+  const i18n = createI18n(path.join(projectRoot(), 'locales'));
+  const deps = { config, prisma: db.prisma, i18n, logger, now };
+  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps });
+  await bot.init();
+  await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
+  await pruneProcessedUpdates(db.prisma, now());
+
+  const webhookPath = config.WEBHOOK_URL ? new URL(config.WEBHOOK_URL).pathname : undefined;
+  const server: AppServer = createServer({
+    logger,
+    isReady: () => db.ping(),
+    webhook:
+      webhookPath && config.WEBHOOK_SECRET
+        ? {
+            path: webhookPath,
+            handler: webhookCallback(bot, 'http', {
+              secretToken: config.WEBHOOK_SECRET,
+              onTimeout: 'return',
+              timeoutMilliseconds: 9_000,
+            }),
+          }
+        : undefined,
+  });
+  const port = await server.listen(config.PORT, config.HOST);
+  logger.info({ port, mode: config.mode }, 'http server listening');
+
+  let runner: RunnerHandle | undefined;
+  if (config.mode === 'webhook') {
+    await bot.api.setWebhook(config.WEBHOOK_URL!, {
+      secret_token: config.WEBHOOK_SECRET,
+      allowed_updates: [...ALLOWED_UPDATES],
+    });
+  } else {
+    await bot.api.deleteWebhook();
+    runner = run(bot, {
+      runner: {
+        fetch: { timeout: config.POLLING_TIMEOUT_SECONDS, allowed_updates: [...ALLOWED_UPDATES] },
+        silent: true,
+      },
+    });
+  }
+  logger.info({ bot: bot.botInfo.username }, 'bot started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    db,
+    port,
+    stop(timeoutMs = 10_000) {
+      stopping ??= (async () => {
+        const deadline = Date.now() + timeoutMs;
+        const left = () => Math.max(0, deadline - Date.now());
+        // 1. Stop taking updates and let running handlers finish.
+        if (runner?.isRunning()) await Promise.race([runner.stop(), sleep(left() * 0.6)]);
+        // 2. Close the HTTP server (webhook requests in flight finish first).
+        await server.close(Math.min(left(), 5_000));
+        // 3. Close the database.
+        await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

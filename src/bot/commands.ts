@@ -1,0 +1,16 @@
+/** The command lists shown in Telegram's menu, set per language at start. */
+import type { Api } from 'grammy';
+import type { I18n, Locale } from './i18n.js';
+
+export const USER_COMMANDS = [
+  'start', 'lipsync', 'text2video', 'image2video', 'balance', 'topup', 'history', 'language', 'cancel', 'help', 'paysupport',
+] as const;
+
+export function commandList(i18n: I18n, locale: Locale) {
+  return USER_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+}
+
+export async function setCommands(api: Api, i18n: I18n): Promise<void> {
+  await api.setMyCommands(commandList(i18n, 'en'));
+  await api.setMyCommands(commandList(i18n, 'ru'), { language_code: 'ru' });
+}

@@ -1,0 +1,80 @@
+/**
+ * Builds the bot: middleware and features in an explicit order. Nothing starts here; src/main.ts
+ * decides between long polling (runner) and webhook mode.
+ */
+import { Bot, type Transformer } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { sequentialize } from '@grammyjs/runner';
+import { conversations } from '@grammyjs/conversations';
+import type { BotContext, ConvContext } from './context.js';
+import type { BotDeps } from './deps.js';
+import { appContext } from './middlewares/app-context.js';
+import { dedupeUpdates } from './middlewares/dedupe.js';
+import { renderError } from './middlewares/error-boundary.js';
+import { blockedTransformer, retryTransformer } from './api-transformers.js';
+import { CONVERSATION_STORAGE_VERSION, prismaConversationAdapter } from './conversation-storage.js';
+import { startFeature } from './features/start.js';
+import { balanceFeature } from './features/balance.js';
+import { languageFeature } from './features/language.js';
+import { cancelFeature } from './features/cancel.js';
+import { unknownFeature } from './features/unknown.js';
+import { membershipFeature } from './features/membership.js';
+import { paymentsFeature } from './features/payments/index.js';
+import { adminFeature } from './features/admin/index.js';
+import { markUnreachable } from '../domain/users.js';
+
+export interface CreateBotOptions {
+  token: string;
+  apiRoot: string;
+  botInfo?: UserFromGetMe;
+  deps: BotDeps;
+}
+
+/** Updates of one chat (or, without a chat, one user) run one after another. */
+export function updateKey(ctx: { chat?: { id: number }; from?: { id: number } }): string | undefined {
+  return ctx.chat?.id.toString() ?? (ctx.from ? `u${ctx.from.id}` : undefined);
+}
+
+export function createBot(options: CreateBotOptions): Bot<BotContext> {
+  const { deps } = options;
+  const bot = new Bot<BotContext>(options.token, {
+    botInfo: options.botInfo,
+    client: { apiRoot: options.apiRoot, timeoutSeconds: 60 },
+  });
+  const transformers: Transformer[] = [
+    retryTransformer(),
+    blockedTransformer((chatId) => markUnreachable(deps.prisma, BigInt(chatId))),
+  ];
+  bot.api.config.use(...transformers);
+
+  bot.catch((err) => deps.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'unhandled bot error'));
+  const guarded = bot.errorBoundary(renderError);
+
+  guarded.use(sequentialize(updateKey));
+  guarded.use(dedupeUpdates(deps.prisma));
+  guarded.use(appContext(deps));
+  guarded.use(membershipFeature());
+  // Payments first: pre_checkout_query has no chat and must be answered within 10 s.
+  guarded.use(paymentsFeature());
+
+  guarded.use(
+    conversations<BotContext, ConvContext>({
+      storage: { type: 'key', version: CONVERSATION_STORAGE_VERSION, prefix: 'c:', adapter: prismaConversationAdapter(deps.prisma) },
+      plugins: [
+        async (ctx, next) => {
+          ctx.api.config.use(...transformers);
+          await next();
+        },
+      ],
+    }),
+  );
+  guarded.use(cancelFeature());
+  guarded.use(adminFeature());
+
+  guarded.use(startFeature());
+  guarded.use(balanceFeature());
+  guarded.use(languageFeature());
+
+  guarded.use(unknownFeature());
+  return bot;
+}

@@ -1,0 +1,32 @@
+/**
+ * The one place errors are rendered: a UserError becomes its message in the user's language
+ * (an alert for a button tap, a reply otherwise); anything else is logged and the user gets a
+ * generic apology. Internals never reach the user.
+ */
+import { GrammyError, type BotError } from 'grammy';
+import type { BotContext } from '../context.js';
+import { UserError } from '../../domain/errors.js';
+
+export async function renderError(err: BotError<BotContext>): Promise<void> {
+  const ctx = err.ctx;
+  const error = err.error;
+  const logger = ctx.deps?.logger;
+  const t = ctx.t ?? ((key: string) => key);
+  let text: string;
+  if (error instanceof UserError) {
+    text = t(error.key, error.vars);
+  } else {
+    logger?.error({ err: error, updateId: ctx.update.update_id }, 'update handling failed');
+    if (error instanceof GrammyError && error.error_code === 403) return;
+    text = t('error-generic');
+  }
+  try {
+    if (ctx.callbackQuery) {
+      await ctx.answerCallbackQuery({ text: text.slice(0, 200), show_alert: true }).catch(() => ctx.reply(text));
+    } else if (ctx.chat) {
+      await ctx.reply(text);
+    }
+  } catch (replyError) {
+    logger?.warn({ err: replyError }, 'could not tell the user about an error');
+  }
+}

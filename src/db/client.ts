@@ -1,0 +1,80 @@
+/**
+ * Opens the database: embedded PGlite in DATA_DIR when no DATABASE_URL is given, a PostgreSQL
+ * server through @prisma/adapter-pg otherwise. Both run the same schema and migrations.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { applyMigrations, defaultMigrationPaths, type MigrationPaths } from './migrate.js';
+
+export type { PrismaClient } from '../generated/prisma/client.js';
+
+export interface DatabaseOptions {
+  /** postgres://… ; unset = embedded PGlite. */
+  databaseUrl?: string;
+  /** Folder for the embedded database; "memory://" keeps it in memory (tests). */
+  dataDir?: string;
+  /** Pool size for a PostgreSQL server. */
+  poolSize?: number;
+  migrationPaths?: MigrationPaths;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'pglite' | 'postgres';
+  /** Applies committed migrations that are not in the database yet. */
+  migrate(): Promise<string[]>;
+  /** True when a trivial query succeeds. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const migrationPaths = options.migrationPaths ?? defaultMigrationPaths();
+  let factory: SqlMigrationAwareDriverAdapterFactory;
+  let closeDriver: () => Promise<void>;
+  let kind: Database['kind'];
+
+  if (options.databaseUrl) {
+    kind = 'postgres';
+    factory = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    closeDriver = async () => {};
+  } else {
+    kind = 'pglite';
+    const dataDir = options.dataDir ?? './data';
+    let pglite: PGlite;
+    if (dataDir.startsWith('memory://')) {
+      pglite = new PGlite();
+    } else {
+      const dir = path.resolve(dataDir, 'pglite');
+      await mkdir(dir, { recursive: true });
+      pglite = new PGlite(dir);
+    }
+    await pglite.waitReady;
+    factory = new PrismaPGlite(pglite);
+    closeDriver = () => pglite.close();
+  }
+
+  const prisma = new PrismaClient({ adapter: factory as never });
+  return {
+    prisma,
+    kind,
+    migrate: () => applyMigrations(factory, migrationPaths),
+    async ping() {
+      try {
+        await prisma.$queryRawUnsafe('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await closeDriver();
+    },
+  };
+}

@@ -71,7 +71,7 @@ export async function withRetry<T>(
           if (retriesLeft > 0) policy.onRetry?.(classified, attemptNumber);
           // Honour a provider-suggested minimum delay (e.g. KIE 429 → 10 s) on top of backoff.
           if (retriesLeft > 0 && classified.retryAfterMs) {
-            await new Promise((resolve) => setTimeout(resolve, classified.retryAfterMs));
+            await abortableSleep(classified.retryAfterMs, policy.signal);
           }
         },
       },
@@ -79,4 +79,18 @@ export async function withRetry<T>(
   } catch (error) {
     throw classify(error);
   }
+}
+
+/** Sleeps `ms`, or less when the signal aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

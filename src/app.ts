@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { run, type RunnerHandle } from '@grammyjs/runner';
-import { webhookCallback } from 'grammy';
+import { Api, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Config } from './config/load.js';
@@ -17,6 +17,11 @@ import { createBot } from './bot/create-bot.js';
 import { setCommands } from './bot/commands.js';
 import { createServer, type AppServer } from './server/http.js';
 import { pruneProcessedUpdates } from './bot/middlewares/dedupe.js';
+import { blockedTransformer, retryTransformer } from './bot/api-transformers.js';
+import { createTelegramFiles } from './bot/telegram-files.js';
+import { createProviderRegistry } from './providers/registry.js';
+import { markUnreachable } from './domain/users.js';
+import { pruneQuotes } from './domain/quotes.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
 
@@ -45,11 +50,18 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (seeded) logger.info({ seeded }, 'model catalog seeded');
 
   const i18n = createI18n(path.join(projectRoot(), 'locales'));
-  const deps = { config, prisma: db.prisma, i18n, logger, now };
+  // The API object of background work (files, jobs, broadcasts): same transformers as the bot's.
+  const api = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 120 });
+  api.config.use(retryTransformer(), blockedTransformer((chatId) => markUnreachable(db.prisma, BigInt(chatId))));
+  const files = createTelegramFiles({ api, token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, timeoutMs: config.PROVIDER_TIMEOUT_MS * 2 });
+  const providers = createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger });
+  let wakeJobs: (generationId?: string) => void = () => {};
+  const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs: (id?: string) => wakeJobs(id) };
   const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps });
   await bot.init();
   await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
   await pruneProcessedUpdates(db.prisma, now());
+  await pruneQuotes(db.prisma, now());
 
   const webhookPath = config.WEBHOOK_URL ? new URL(config.WEBHOOK_URL).pathname : undefined;
   const server: AppServer = createServer({

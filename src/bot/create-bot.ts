@@ -21,6 +21,7 @@ import { unknownFeature } from './features/unknown.js';
 import { membershipFeature } from './features/membership.js';
 import { paymentsFeature } from './features/payments/index.js';
 import { adminFeature } from './features/admin/index.js';
+import { generationConversations, generationFeature } from './features/generate/index.js';
 import { markUnreachable } from '../domain/users.js';
 
 export interface CreateBotOptions {
@@ -70,10 +71,12 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   );
   guarded.use(cancelFeature());
   guarded.use(adminFeature());
+  guarded.use(generationConversations(deps));
 
   guarded.use(startFeature());
   guarded.use(balanceFeature());
   guarded.use(languageFeature());
+  guarded.use(generationFeature());
 
   guarded.use(unknownFeature());
   return bot;

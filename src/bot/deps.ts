@@ -1,8 +1,15 @@
-/** What the bot layer needs from the rest of the app, injected by src/main.ts. */
+/** What the bot layer needs from the rest of the app, injected by src/app.ts. */
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import type { Config } from '../config/load.js';
 import type { I18n } from './i18n.js';
+import type { TelegramFiles } from './telegram-files.js';
+import type { ProviderId, VideoProvider } from '../providers/types.js';
+
+export interface ProviderLookup {
+  get(id: ProviderId): VideoProvider | undefined;
+  configured: ReadonlySet<ProviderId>;
+}
 
 export interface BotDeps {
   config: Config;
@@ -11,4 +18,8 @@ export interface BotDeps {
   logger: Logger;
   /** Clock, injectable for tests. */
   now: () => Date;
+  files: TelegramFiles;
+  providers: ProviderLookup;
+  /** Wakes the job worker so a new generation starts at once. */
+  wakeJobs: (generationId?: string) => void;
 }

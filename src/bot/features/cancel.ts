@@ -17,5 +17,10 @@ export function cancelFeature(): Composer<BotContext> {
     if (isCommand(ctx) && Object.keys(ctx.conversation.active()).length > 0) await ctx.conversation.exitAll();
     await next();
   });
+  // A main-menu tap in the middle of a flow leaves the flow, then the tap is handled as usual.
+  composer.callbackQuery(/^menu:/, async (ctx, next) => {
+    if (Object.keys(ctx.conversation.active()).length > 0) await ctx.conversation.exitAll();
+    await next();
+  });
   return composer;
 }

@@ -13,6 +13,6 @@ export {
   type KlingRetryOptions,
 } from './provider.js';
 export { signKlingJwt, createKlingTokenSigner, type KlingTokenSigner } from './jwt.js';
-export { readImageSize, sniffImageType, checkKlingImage } from './image.js';
+export { readImageSize, sniffImageType, checkKlingImage } from '../../media/image.js';
 export { classifyKlingError, KlingApiError, KlingResponseError } from './errors.js';
 export { klingTaskSchema, klingEnvelopeSchema, type KlingTask } from './schemas.js';

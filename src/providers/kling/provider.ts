@@ -30,7 +30,7 @@ import {
   checkKlingImage,
   readImageSize,
   sniffImageType,
-} from './image.js';
+} from '../../media/image.js';
 import { createKlingTokenSigner, type KlingTokenSigner } from './jwt.js';
 import { klingEnvelopeSchema, klingTaskListSchema, klingTaskSchema, type KlingTask } from './schemas.js';
 

@@ -1,0 +1,40 @@
+/** Small helpers shared by the admin commands: argument parsing and formatting. */
+import type { BotContext } from '../../context.js';
+import type { User } from '../../../domain/users.js';
+
+/** Whitespace-separated arguments of a command. */
+export function args(ctx: BotContext): string[] {
+  const match = typeof ctx.match === 'string' ? ctx.match : '';
+  return match.trim().split(/\s+/).filter(Boolean);
+}
+
+/** The admin's Telegram id (the guard guarantees a sender). */
+export function adminId(ctx: BotContext): bigint {
+  return BigInt(ctx.from!.id);
+}
+
+export async function usage(ctx: BotContext, command: string): Promise<void> {
+  await ctx.reply(ctx.t(`admin-usage-${command}`));
+}
+
+/** A whole number with an optional sign, e.g. "100", "-50", "+5". */
+export function parseInteger(text: string | undefined): number | null {
+  if (!text || !/^[+-]?\d{1,10}$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** "Ann (@ann, 123)" */
+export function userLabel(user: Pick<User, 'id' | 'firstName' | 'username'>): string {
+  const name = user.firstName || '—';
+  return `${name} (${user.username ? `@${user.username}, ` : ''}${user.id})`;
+}
+
+/** "2026-01-02 13:45" in UTC. */
+export function formatDate(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function priceText(ctx: BotContext, rule: string, amount: number): string {
+  return ctx.t(`admin-price-${rule}`, { amount });
+}

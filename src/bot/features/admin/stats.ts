@@ -1,0 +1,59 @@
+/** /stats: today (since 00:00 UTC) and the last 7 days, overall and per model. */
+import { Composer } from 'grammy';
+import type { BotContext } from '../../context.js';
+import { computeStats, type PeriodStats } from '../../../domain/admin.js';
+
+function percent(rate: number | null): string {
+  return rate === null ? '—' : `${Math.round(rate * 100)}%`;
+}
+
+function seconds(value: number | null): string {
+  if (value === null) return '—';
+  if (value < 120) return `${Math.round(value)} s`;
+  return `${Math.floor(value / 60)} min ${Math.round(value % 60)} s`;
+}
+
+function renderPeriod(ctx: BotContext, title: string, s: PeriodStats): string[] {
+  const lines = [
+    title,
+    ctx.t('admin-stats-users', { newUsers: s.newUsers, payingUsers: s.payingUsers }),
+    ctx.t('admin-stats-stars', { stars: s.starsReceived, payments: s.payments, refunded: s.starsRefunded }),
+    ctx.t('admin-stats-generations', {
+      generations: s.generations,
+      succeeded: s.succeeded,
+      failed: s.failed,
+      rate: percent(s.successRate),
+      mean: seconds(s.meanSeconds),
+    }),
+    ctx.t('admin-stats-credits', { spent: s.creditsSpent, refunds: s.refunds, refunded: s.refundedCredits }),
+  ];
+  if (s.models.length) {
+    lines.push(ctx.t('admin-stats-models-title'));
+    for (const m of s.models) {
+      lines.push(
+        ctx.t('admin-stats-model-line', {
+          slug: m.slug,
+          generations: m.generations,
+          rate: percent(m.successRate),
+          mean: seconds(m.meanSeconds),
+          spent: m.creditsSpent,
+        }),
+      );
+    }
+  }
+  return lines;
+}
+
+export function statsCommand(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.command('stats', async (ctx) => {
+    const stats = await computeStats(ctx.deps.prisma, ctx.deps.now());
+    const text = [
+      ...renderPeriod(ctx, ctx.t('admin-stats-today'), stats.today),
+      '',
+      ...renderPeriod(ctx, ctx.t('admin-stats-week'), stats.week),
+    ].join('\n');
+    await ctx.reply(text);
+  });
+  return composer;
+}

@@ -1,0 +1,234 @@
+/**
+ * The grammY side of the job worker (JobMessenger): one status message per generation, edited as
+ * the job moves on, with a chat action while work goes on; the result streamed from the
+ * provider's URL into sendVideo (never read whole into memory), or sent as a link when it is
+ * larger than Telegram's upload limit or the upload fails; failures with the refunded credits.
+ * Result URLs are sent to the user but never logged.
+ */
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { got } from 'got';
+import { GrammyError, InputFile, type Api } from 'grammy';
+import type { Message } from 'grammy/types';
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../db/client.js';
+import { markUnreachable } from '../domain/users.js';
+import type { DeliveryOutcome, FailureReason, JobMessenger, JobView, ProgressStage } from '../jobs/ports.js';
+import type { I18n, Locale } from './i18n.js';
+
+export interface JobMessengerDeps {
+  api: Api;
+  i18n: I18n;
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Telegram's upload limit for bots on the cloud Bot API (default 50 MB). */
+  maxUploadBytes?: number;
+  /** Time to the first byte of the result download (default 30 s). */
+  fetchTimeoutMs?: number;
+  /** How often the chat action is repeated during an upload (default 4 s; it shows for ≤ 5 s). */
+  chatActionEveryMs?: number;
+}
+
+export const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
+
+const REASON_KEYS: Record<FailureReason, string> = {
+  timeout: 'job-failed-timeout',
+  content_rejected: 'job-failed-content-rejected',
+  bad_input: 'job-failed-bad-input',
+  provider_unavailable: 'job-failed-provider-unavailable',
+  provider_error: 'job-failed-provider-error',
+};
+
+class TooLarge extends Error {
+  override name = 'TooLarge';
+}
+
+/** Passes bytes through and fails the stream once more than `limit` bytes went by. */
+function sizeLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit) return callback(new TooLarge(`result is larger than ${limit} bytes`));
+      callback(null, chunk);
+    },
+  });
+}
+
+const isForbidden = (error: unknown) => error instanceof GrammyError && error.error_code === 403;
+const isNotModified = (error: unknown) => error instanceof GrammyError && /message is not modified/i.test(error.description);
+const cannotEdit = (error: unknown) =>
+  error instanceof GrammyError && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i.test(error.description);
+
+export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
+  const { api, i18n, prisma } = deps;
+  const maxUploadBytes = deps.maxUploadBytes ?? TELEGRAM_UPLOAD_LIMIT;
+  const fetchTimeoutMs = deps.fetchTimeoutMs ?? 30_000;
+  const chatActionEveryMs = deps.chatActionEveryMs ?? 4_000;
+  const log = deps.logger.child({ component: 'job-messenger' });
+
+  const locale = (job: JobView): Locale => (i18n.isLocale(job.language) ? job.language : 'en');
+  const t = (job: JobView, key: string, vars: Record<string, string | number> = {}) =>
+    i18n.t(locale(job), key, { model: job.displayName, ...vars });
+  const chatId = (job: JobView) => Number(job.chatId);
+
+  async function blocked(job: JobView): Promise<void> {
+    await markUnreachable(prisma, job.userId).catch((err: unknown) => log.warn({ err }, 'could not mark the user unreachable'));
+  }
+
+  async function storedStatusMessage(job: JobView): Promise<number | null> {
+    if (job.statusMessageId !== null) return job.statusMessageId;
+    const row = await prisma.generation.findUnique({ where: { id: job.id }, select: { statusMessageId: true } });
+    job.statusMessageId = row?.statusMessageId ?? null;
+    return job.statusMessageId;
+  }
+
+  /** Edits the status message to `text`, or sends it (and stores its id) when there is none yet. */
+  async function setStatus(job: JobView, text: string): Promise<void> {
+    const messageId = await storedStatusMessage(job);
+    if (messageId !== null) {
+      try {
+        await api.editMessageText(chatId(job), messageId, text);
+        return;
+      } catch (error) {
+        if (isNotModified(error)) return;
+        if (!cannotEdit(error)) throw error;
+      }
+    }
+    const sent = await api.sendMessage(chatId(job), text);
+    job.statusMessageId = sent.message_id;
+    await prisma.generation.update({ where: { id: job.id }, data: { statusMessageId: sent.message_id } });
+  }
+
+  async function chatAction(job: JobView, action: 'upload_video' | 'record_video'): Promise<void> {
+    await api.sendChatAction(chatId(job), action).catch(() => {});
+  }
+
+  /** Opens the result as a stream; resolves once the response headers are in. */
+  function openResult(url: string): Promise<{ stream: Readable; size: number | undefined }> {
+    const stream = got.stream(url, {
+      timeout: { connect: 10_000, response: fetchTimeoutMs },
+      retry: { limit: 0 },
+      followRedirect: true,
+    });
+    return new Promise((resolve, reject) => {
+      stream.once('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+        if (response.statusCode < 200 || response.statusCode >= 300) {
+          stream.destroy();
+          reject(new Error(`result download answered HTTP ${response.statusCode}`));
+          return;
+        }
+        const length = Number(response.headers['content-length']);
+        resolve({ stream, size: Number.isFinite(length) && length >= 0 ? length : undefined });
+      });
+      stream.once('error', reject);
+    });
+  }
+
+  async function sendLink(job: JobView, url: string): Promise<DeliveryOutcome> {
+    try {
+      await api.sendMessage(chatId(job), t(job, 'job-result-link', { url }), { link_preview_options: { is_disabled: true } });
+      return { kind: 'link' };
+    } catch (error) {
+      if (isForbidden(error)) {
+        await blocked(job);
+        return { kind: 'unreachable' };
+      }
+      return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async function finishStatus(job: JobView, key: string): Promise<void> {
+    if ((await storedStatusMessage(job)) === null) return;
+    await setStatus(job, t(job, key)).catch(() => {});
+  }
+
+  return {
+    async progress(job: JobView, stage: ProgressStage) {
+      try {
+        await setStatus(job, t(job, `job-status-${stage}`));
+        await chatAction(job, stage === 'uploading' ? 'upload_video' : 'record_video');
+      } catch (error) {
+        if (isForbidden(error)) return blocked(job);
+        throw error;
+      }
+    },
+
+    async deliver(job: JobView, video: { url: string; durationSeconds?: number }): Promise<DeliveryOutcome> {
+      let opened: { stream: Readable; size: number | undefined };
+      try {
+        opened = await openResult(video.url);
+      } catch (error) {
+        log.warn({ generationId: job.id, err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'could not fetch the result');
+        // The file may be gone or the host down; the user can still try the link.
+        return sendLink(job, video.url);
+      }
+      if (opened.size !== undefined && opened.size > maxUploadBytes) {
+        opened.stream.destroy();
+        log.info({ generationId: job.id, size: opened.size }, 'result too large for Telegram; sending a link');
+        const outcome = await sendLink(job, video.url);
+        if (outcome.kind === 'link') await finishStatus(job, 'job-status-done');
+        return outcome;
+      }
+
+      // The first upload uses the stream opened above; a retry by an API transformer re-opens it.
+      let first: Readable | undefined = opened.stream.pipe(sizeLimit(maxUploadBytes));
+      opened.stream.once('error', (error) => first?.destroy(error));
+      const supplier = async () => {
+        if (first) {
+          const stream = first;
+          first = undefined;
+          return stream;
+        }
+        const again = await openResult(video.url);
+        const limited = again.stream.pipe(sizeLimit(maxUploadBytes));
+        again.stream.once('error', (error) => limited.destroy(error));
+        return limited;
+      };
+
+      await chatAction(job, 'upload_video');
+      const action = setInterval(() => void chatAction(job, 'upload_video'), chatActionEveryMs);
+      action.unref();
+      try {
+        const duration = video.durationSeconds !== undefined ? Math.max(1, Math.round(video.durationSeconds)) : undefined;
+        const message = await api.sendVideo(chatId(job), new InputFile(supplier, 'video.mp4'), {
+          supports_streaming: true,
+          caption: t(job, 'job-result-caption'),
+          ...(duration !== undefined ? { duration } : {}),
+        });
+        const sent = message as Message;
+        const fileId = sent.video?.file_id ?? sent.document?.file_id ?? sent.animation?.file_id;
+        await finishStatus(job, 'job-status-done');
+        if (!fileId) return { kind: 'link' };
+        return { kind: 'video', fileId };
+      } catch (error) {
+        if (isForbidden(error)) {
+          await blocked(job);
+          return { kind: 'unreachable' };
+        }
+        log.warn(
+          { generationId: job.id, error: error instanceof GrammyError ? error.description : (error as Error).name },
+          'video upload failed; sending a link',
+        );
+        const outcome = await sendLink(job, video.url);
+        if (outcome.kind === 'link') await finishStatus(job, 'job-status-done');
+        return outcome;
+      } finally {
+        clearInterval(action);
+        first?.destroy();
+        opened.stream.destroy();
+      }
+    },
+
+    async failed(job: JobView, reason: FailureReason, refunded: number) {
+      try {
+        await finishStatus(job, 'job-status-failed');
+        const lines = [t(job, REASON_KEYS[reason] ?? 'job-failed-provider-error')];
+        if (refunded > 0) lines.push(t(job, 'job-refunded', { credits: refunded }));
+        await api.sendMessage(chatId(job), lines.join('\n\n'));
+      } catch (error) {
+        if (isForbidden(error)) return blocked(job);
+        throw error;
+      }
+    },
+  };
+}

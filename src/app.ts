@@ -22,6 +22,7 @@ import { createTelegramFiles } from './bot/telegram-files.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { markUnreachable } from './domain/users.js';
 import { pruneQuotes } from './domain/quotes.js';
+import { createInFlightTracker } from './bot/middlewares/in-flight.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
 
@@ -57,7 +58,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const providers = createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger });
   let wakeJobs: (generationId?: string) => void = () => {};
   const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs: (id?: string) => wakeJobs(id) };
-  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps });
+  const inFlight = createInFlightTracker();
+  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps, inFlight });
   await bot.init();
   await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
   await pruneProcessedUpdates(db.prisma, now());
@@ -108,7 +110,8 @@ export async function startApp(options: AppOptions): Promise<App> {
         const deadline = Date.now() + timeoutMs;
         const left = () => Math.max(0, deadline - Date.now());
         // 1. Stop taking updates and let running handlers finish.
-        if (runner?.isRunning()) await Promise.race([runner.stop(), sleep(left() * 0.6)]);
+        if (runner?.isRunning()) await Promise.race([runner.stop(), sleep(left() * 0.3)]);
+        await inFlight.drain(left() * 0.5);
         // 2. Close the HTTP server (webhook requests in flight finish first).
         await server.close(Math.min(left(), 5_000));
         // 3. Close the database.

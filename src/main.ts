@@ -2,6 +2,7 @@
  * Composition root: parse the environment once, build the app, stop it on SIGTERM/SIGINT.
  * A bad configuration prints one line naming the variable and exits with code 2.
  */
+import { GrammyError } from 'grammy';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   try {
     app = await startApp({ config, logger });
   } catch (error) {
+    const hint = startupHint(error);
+    if (hint) process.stderr.write(`Startup error: ${hint}\n`);
     logger.fatal({ err: error }, 'could not start');
     logger.flush();
     process.exitCode = 1;
@@ -56,6 +59,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** One clear line for start-up failures a user can fix. */
+function startupHint(error: unknown): string | undefined {
+  if (error instanceof GrammyError && error.error_code === 401) {
+    return 'the Bot API rejected BOT_TOKEN (401 Unauthorized). Copy the token again from @BotFather.';
+  }
+  if (error instanceof GrammyError && error.error_code === 409) {
+    return 'another instance is polling with this BOT_TOKEN (409 Conflict). Stop it, or use webhook mode for several instances.';
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'EADDRINUSE') return 'PORT is already in use by another program.';
+  if (code === 'ECONNREFUSED') return 'a server refused the connection (is DATABASE_URL or TELEGRAM_API_ROOT right?).';
+  return undefined;
 }
 
 void main();

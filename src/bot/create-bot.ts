@@ -11,6 +11,7 @@ import type { BotDeps } from './deps.js';
 import { appContext } from './middlewares/app-context.js';
 import { dedupeUpdates } from './middlewares/dedupe.js';
 import { renderError } from './middlewares/error-boundary.js';
+import type { InFlightTracker } from './middlewares/in-flight.js';
 import { blockedTransformer, retryTransformer } from './api-transformers.js';
 import { CONVERSATION_STORAGE_VERSION, prismaConversationAdapter } from './conversation-storage.js';
 import { startFeature } from './features/start.js';
@@ -29,6 +30,8 @@ export interface CreateBotOptions {
   apiRoot: string;
   botInfo?: UserFromGetMe;
   deps: BotDeps;
+  /** Counts updates in progress (for a graceful stop). */
+  inFlight?: InFlightTracker;
 }
 
 /** Updates of one chat (or, without a chat, one user) run one after another. */
@@ -48,6 +51,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   ];
   bot.api.config.use(...transformers);
 
+  if (options.inFlight) bot.use(options.inFlight.middleware);
   bot.catch((err) => deps.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'unhandled bot error'));
   const guarded = bot.errorBoundary(renderError);
 

@@ -9,7 +9,7 @@ import { botEnv, ROOT, startInProcessBot, type InProcessBot } from '../support/h
 
 const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
 type Markup = { inline_keyboard: { text: string; callback_data?: string }[][] };
-const buttons = (m: { reply_markup?: unknown }) => ((m.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+const buttons = (m: object) => (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 describe('generation flows up to the charge', () => {
   let tg: FakeTelegram;

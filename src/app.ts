@@ -23,6 +23,10 @@ import { createProviderRegistry } from './providers/registry.js';
 import { markUnreachable } from './domain/users.js';
 import { pruneQuotes } from './domain/quotes.js';
 import { createInFlightTracker } from './bot/middlewares/in-flight.js';
+import { createJobWorker, type JobWorker } from './jobs/index.js';
+import { createJobMessenger } from './bot/job-messenger.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
 
@@ -56,8 +60,25 @@ export async function startApp(options: AppOptions): Promise<App> {
   api.config.use(retryTransformer(), blockedTransformer((chatId) => markUnreachable(db.prisma, BigInt(chatId))));
   const files = createTelegramFiles({ api, token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, timeoutMs: config.PROVIDER_TIMEOUT_MS * 2 });
   const providers = createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger });
-  let wakeJobs: (generationId?: string) => void = () => {};
-  const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs: (id?: string) => wakeJobs(id) };
+  const worker: JobWorker = createJobWorker({
+    prisma: db.prisma,
+    providers,
+    messenger: createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS }),
+    media: files,
+    logger: logger.child({ component: 'jobs' }),
+    now,
+    instanceId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    pollIntervalMs: config.POLL_INTERVAL_MS,
+    pollTimeoutMs: config.POLL_TIMEOUT_MS,
+    concurrency: config.WORKER_CONCURRENCY,
+    leaseMs: config.JOB_LEASE_MS,
+    pollsPerSecond: config.PROVIDER_POLLS_PER_SECOND,
+    callbacks: config.PUBLIC_URL && config.CALLBACK_SECRET ? { publicUrl: config.PUBLIC_URL, secret: config.CALLBACK_SECRET } : undefined,
+  });
+  const wakeJobs = (id?: string) => {
+    worker.wake(id).catch((err) => logger.warn({ err }, 'could not wake the job worker'));
+  };
+  const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs };
   const inFlight = createInFlightTracker();
   const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps, inFlight });
   await bot.init();
@@ -80,8 +101,12 @@ export async function startApp(options: AppOptions): Promise<App> {
             }),
           }
         : undefined,
+    callbacks: config.CALLBACK_SECRET
+      ? { secret: config.CALLBACK_SECRET, handle: (cb) => worker.handleCallback(cb.provider, { headers: cb.headers, query: cb.query, rawBody: cb.rawBody }) }
+      : undefined,
   });
   const port = await server.listen(config.PORT, config.HOST);
+  worker.start();
   logger.info({ port, mode: config.mode }, 'http server listening');
 
   let runner: RunnerHandle | undefined;
@@ -114,7 +139,9 @@ export async function startApp(options: AppOptions): Promise<App> {
         await inFlight.drain(left() * 0.5);
         // 2. Close the HTTP server (webhook requests in flight finish first).
         await server.close(Math.min(left(), 5_000));
-        // 3. Close the database.
+        // 3. Stop claiming jobs and let the steps in progress finish (leases cover the rest).
+        await Promise.race([worker.stop(), sleep(left() * 0.8)]);
+        // 4. Close the database.
         await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
         logger.info('stopped');
       })();

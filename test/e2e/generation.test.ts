@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeTelegram, type FakeUser } from '../support/fake-telegram/index.js';
+import { FakeKie } from '../support/fake-kie/index.js';
+import { FakeKling } from '../support/fake-kling/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
+import { eventually, media, orderImage2Video, orderLipsync, orderText2Video, waitForVideo } from '../support/drive.js';
+
+describe('generation end to end', () => {
+  let tg: FakeTelegram;
+  let kie: FakeKie;
+  let kling: FakeKling;
+  let db: TestDatabase;
+  let bot: InProcessBot;
+
+  beforeAll(async () => {
+    [tg, kie, kling, db] = await Promise.all([FakeTelegram.start(), FakeKie.start({ pollsPerStep: 1 }), FakeKling.start(), createTestDatabase()]);
+    bot = await startInProcessBot(botEnv({ tg, kie, kling }, db, { POLL_INTERVAL_MS: '50', POLL_TIMEOUT_MS: '15000' }));
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await Promise.all([tg?.stop(), kie?.stop(), kling?.stop()]);
+    await db?.cleanup();
+  });
+
+  const prisma = () => bot.app.db.prisma;
+  async function newUser(balance: number): Promise<FakeUser> {
+    const user = tg.user({ languageCode: 'en' });
+    await user.sendCommand('/start');
+    await user.waitForMessage();
+    await prisma().user.update({ where: { id: BigInt(user.id) }, data: { balance } });
+    await prisma().ledgerEntry.create({ data: { userId: BigInt(user.id), kind: 'grant', amount: balance, balanceAfter: balance, idempotencyKey: `grant:test:${user.id}` } });
+    return user;
+  }
+  const delivered = (user: FakeUser) =>
+    eventually(async () => (await prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0, 10_000, 'jobs to settle');
+  const balanceOf = async (user: FakeUser) => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance;
+  const ledgerOf = async (user: FakeUser) =>
+    (await prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } })).map((e) => `${e.kind}:${e.amount}`);
+
+  it.each([
+    ['Kling AI Avatar', 50],
+    ['InfiniteTalk 480p', 9],
+    ['InfiniteTalk 720p', 36],
+  ])('talking avatar with %s: charged %i once, video delivered with the model name', async (model, price) => {
+    const user = await newUser(100);
+    await orderLipsync(user, model);
+    const video = await waitForVideo(user);
+    await delivered(user);
+    expect((video as { caption?: string }).caption).toContain(model);
+    expect(await balanceOf(user)).toBe(100 - price);
+    expect(await ledgerOf(user)).toEqual(['grant:100', `charge:${-price}`]);
+    const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    expect(generation.state).toBe('delivered');
+    expect(generation.telegramFileId).toBeTruthy();
+    // The inputs reached KIE through its upload service, never as a Telegram URL.
+    const task = [...kie.tasks.values()].find((t) => t.taskId === generation.providerTaskId)!;
+    expect(String(task.input.image_url)).toContain(kie.uploadBaseUrl);
+    expect(JSON.stringify(task.input)).not.toContain(tg.token);
+  });
+
+  it('text to video and image to video: charged per 5-second block, delivered', async () => {
+    const user = await newUser(100);
+    await orderText2Video(user);
+    await waitForVideo(user);
+    await delivered(user);
+    expect(await balanceOf(user)).toBe(65);
+    await orderImage2Video(user);
+    await waitForVideo(user);
+    await delivered(user);
+    expect(await balanceOf(user)).toBe(30);
+    expect(await ledgerOf(user)).toEqual(['grant:100', 'charge:-35', 'charge:-35']);
+  });
+
+  it('a provider failure refunds exactly once and tells the user', async () => {
+    const user = await newUser(100);
+    kie.nextTaskOutcome('fail', { failCode: '500', failMsg: 'internal error' });
+    await orderLipsync(user, 'Kling AI Avatar');
+    const message = await user.waitForMessage({ timeoutMs: 15_000, match: /refund|returned|back/i });
+    expect(message.text).toMatch(/50/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await balanceOf(user)).toBe(100);
+    expect(await ledgerOf(user)).toEqual(['grant:100', 'charge:-50', 'refund:50']);
+    const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    expect(generation.state).toBe('refunded');
+  });
+
+  it('a content-policy failure at Kling refunds and says the content was rejected', async () => {
+    const user = await newUser(100);
+    kling.setNextOutcome({ status: 'failed', message: 'risk control: content policy' });
+    await orderText2Video(user);
+    await user.waitForMessage({ timeoutMs: 15_000, match: /refund|returned|back/i });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ledgerOf(user)).toEqual(['grant:100', 'charge:-35', 'refund:35']);
+  });
+
+  it('/history lists the videos and sends a finished one again by its file id', async () => {
+    const user = await newUser(100);
+    await orderLipsync(user, 'InfiniteTalk 480p');
+    await waitForVideo(user);
+    await delivered(user);
+    await user.sendCommand('/history');
+    const list = await user.waitForMessage();
+    expect(list.text).toContain('InfiniteTalk 480p');
+    expect(list.text).toContain('delivered');
+    const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    await user.tapButton(list, /Send #1 again/);
+    const again = await waitForVideo(user);
+    expect((again as unknown as { video: { file_id: string } }).video.file_id).toBe(generation.telegramFileId);
+  });
+
+  it('the voice note is uploaded to KIE as audio/ogg bytes identical to what the user sent', async () => {
+    const user = await newUser(100);
+    await orderLipsync(user, 'InfiniteTalk 480p');
+    await waitForVideo(user);
+    const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    const audio = [...kie.uploads.values()].find((u) => u.fileName.startsWith(generation.id) && u.mimeType.startsWith('audio'));
+    expect(audio?.data.equals(media('voice.ogg'))).toBe(true);
+  });
+});
+
+describe('timeouts', () => {
+  let tg: FakeTelegram;
+  let kie: FakeKie;
+  let db: TestDatabase;
+  let bot: InProcessBot;
+
+  beforeAll(async () => {
+    [tg, kie, db] = await Promise.all([FakeTelegram.start(), FakeKie.start({ pollsPerStep: 0 }), createTestDatabase()]);
+    bot = await startInProcessBot(botEnv({ tg, kie }, db, { POLL_INTERVAL_MS: '50', POLL_TIMEOUT_MS: '1500' }));
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await Promise.all([tg?.stop(), kie?.stop()]);
+    await db?.cleanup();
+  });
+
+  it('a second request while one is in flight is told to wait and charged nothing', async () => {
+    const user = tg.user({ languageCode: 'en' });
+    await user.sendCommand('/start');
+    await user.waitForMessage();
+    const prisma = bot.app.db.prisma;
+    await prisma.user.update({ where: { id: BigInt(user.id) }, data: { balance: 200 } });
+    await orderLipsync(user, 'Kling AI Avatar');
+    await user.sendCommand('/lipsync');
+    expect((await user.waitForMessage({ match: /already have a video/ })).text).toContain('Please wait');
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(150);
+  });
+
+  it('a job past POLL_TIMEOUT_MS is refunded; a late success is still delivered and not charged again', async () => {
+    const user = tg.user({ languageCode: 'en' });
+    await user.sendCommand('/start');
+    await user.waitForMessage();
+    const prisma = bot.app.db.prisma;
+    await prisma.user.update({ where: { id: BigInt(user.id) }, data: { balance: 60 } });
+    await orderLipsync(user, 'Kling AI Avatar');
+    await user.waitForMessage({ timeoutMs: 10_000, match: /refund|returned|back/i });
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(60);
+
+    const generation = await prisma.generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    kie.completeTask(generation.providerTaskId!, 'success');
+    await waitForVideo(user, 20_000);
+    await eventually(async () => (await prisma.generation.findUniqueOrThrow({ where: { id: generation.id } })).state === 'delivered');
+    const after = await prisma.generation.findUniqueOrThrow({ where: { id: generation.id } });
+    expect(after.state).toBe('delivered');
+    const ledger = await prisma.ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } });
+    expect(ledger.map((e) => `${e.kind}:${e.amount}`)).toEqual(['charge:-50', 'refund:50']);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(60);
+  });
+});

@@ -1,0 +1,72 @@
+/** Drives the bot's flows as a user would, through the fake Telegram server. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FakeUser } from './fake-telegram/index.js';
+import { ROOT } from './harness.js';
+
+export const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
+
+type Markup = { inline_keyboard: { text: string }[][] };
+export const buttonsOf = (m: object) => (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+
+/** /lipsync with portrait.jpg and a 3 s voice note; picks the model whose button starts with `model`; confirms. */
+export async function orderLipsync(user: FakeUser, model: string, options: { timeoutMs?: number; confirm?: boolean } = {}) {
+  const wait = { timeoutMs: options.timeoutMs ?? 10_000 };
+  await user.sendCommand('/lipsync');
+  await user.waitForMessage({ ...wait, match: /photo/i });
+  await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
+  await user.waitForMessage({ ...wait, match: /speech|речь/i });
+  await user.sendVoice(media('voice.ogg'), { duration: 3 });
+  const choice = await user.waitForMessage({ ...wait, match: /model|модель/i });
+  await user.tapButton(choice, new RegExp(`^${model}`));
+  await user.waitForMessage({ ...wait, match: /Skip|Пропустить|describe|опишите/i });
+  const skip = user.lastMessage()!;
+  await user.tapButton(skip, /Skip|Пропустить/);
+  const quote = await user.waitForMessage({ ...wait, match: /Price|Цена/ });
+  if (options.confirm === false) return quote;
+  await user.tapButton(quote, /Confirm|Подтвердить/);
+  await user.waitForMessage({ ...wait, match: /Started|Запущено/ });
+  return quote;
+}
+
+/** /text2video with a prompt, 5 s, 16:9; confirms. */
+export async function orderText2Video(user: FakeUser, prompt = 'A red fox running through snow', timeoutMs = 10_000) {
+  await user.sendCommand('/text2video');
+  await user.waitForMessage({ timeoutMs });
+  await user.sendText(prompt);
+  await user.tapButton(await user.waitForMessage({ timeoutMs }), /^5 /);
+  await user.tapButton(await user.waitForMessage({ timeoutMs }), /^16:9/);
+  const quote = await user.waitForMessage({ timeoutMs, match: /Price|Цена/ });
+  await user.tapButton(quote, /Confirm|Подтвердить/);
+  await user.waitForMessage({ timeoutMs, match: /Started|Запущено/ });
+  return quote;
+}
+
+/** /image2video with portrait.jpg, a prompt and 5 s; confirms. */
+export async function orderImage2Video(user: FakeUser, timeoutMs = 10_000) {
+  await user.sendCommand('/image2video');
+  await user.waitForMessage({ timeoutMs });
+  await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
+  await user.waitForMessage({ timeoutMs, match: /Describe|Опишите/ });
+  await user.sendText('She turns and smiles');
+  await user.tapButton(await user.waitForMessage({ timeoutMs }), /^5 /);
+  const quote = await user.waitForMessage({ timeoutMs, match: /Price|Цена/ });
+  await user.tapButton(quote, /Confirm|Подтвердить/);
+  await user.waitForMessage({ timeoutMs, match: /Started|Запущено/ });
+  return quote;
+}
+
+/** Waits for the bot's video message in this chat. */
+export async function waitForVideo(user: FakeUser, timeoutMs = 15_000) {
+  return user.waitForMessage({ timeoutMs, match: (m) => Boolean((m as { video?: unknown }).video) });
+}
+
+/** Polls until `check` returns true (e.g. the worker has recorded a state after a message). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

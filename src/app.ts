@@ -26,6 +26,8 @@ import { createInFlightTracker } from './bot/middlewares/in-flight.js';
 import { createJobWorker, type JobWorker } from './jobs/index.js';
 import { createJobMessenger } from './bot/job-messenger.js';
 import { hostname } from 'node:os';
+import { createBroadcastWorker } from './broadcast/index.js';
+import { setAdminCommands } from './bot/features/admin/index.js';
 import { randomBytes } from 'node:crypto';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
@@ -79,10 +81,24 @@ export async function startApp(options: AppOptions): Promise<App> {
     worker.wake(id).catch((err) => logger.warn({ err }, 'could not wake the job worker'));
   };
   const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs };
+  // Broadcasts use their own API client without auto-retry: a 429 pauses the whole queue.
+  const broadcasts = createBroadcastWorker({
+    prisma: db.prisma,
+    api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 60 }),
+    logger: logger.child({ component: 'broadcast' }),
+    i18n,
+    now,
+    ratePerSecond: config.BROADCAST_RATE_PER_SECOND,
+  });
   const inFlight = createInFlightTracker();
-  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps, inFlight });
+  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps, inFlight, onBroadcastQueued: () => broadcasts.wake() });
   await bot.init();
   await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
+  const adminCommands = await setAdminCommands(bot.api, i18n, config.ADMIN_IDS).catch((err) => {
+    logger.warn({ err }, 'could not set the admin command list');
+    return { failed: [] as bigint[] };
+  });
+  if (adminCommands.failed.length) logger.warn({ admins: adminCommands.failed.map(String) }, 'admin command list not set (has the admin opened the bot?)');
   await pruneProcessedUpdates(db.prisma, now());
   await pruneQuotes(db.prisma, now());
 
@@ -107,6 +123,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
   const port = await server.listen(config.PORT, config.HOST);
   worker.start();
+  broadcasts.start();
   logger.info({ port, mode: config.mode }, 'http server listening');
 
   let runner: RunnerHandle | undefined;
@@ -140,7 +157,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         // 2. Close the HTTP server (webhook requests in flight finish first).
         await server.close(Math.min(left(), 5_000));
         // 3. Stop claiming jobs and let the steps in progress finish (leases cover the rest).
-        await Promise.race([worker.stop(), sleep(left() * 0.8)]);
+        await Promise.race([Promise.all([worker.stop(), broadcasts.stop()]), sleep(left() * 0.8)]);
         // 4. Close the database.
         await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
         logger.info('stopped');

@@ -32,6 +32,8 @@ export interface CreateBotOptions {
   deps: BotDeps;
   /** Counts updates in progress (for a graceful stop). */
   inFlight?: InFlightTracker;
+  /** Called when an admin queues a broadcast (wakes the broadcast worker). */
+  onBroadcastQueued?: () => void;
 }
 
 /** Updates of one chat (or, without a chat, one user) run one after another. */
@@ -74,7 +76,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     }),
   );
   guarded.use(cancelFeature());
-  guarded.use(adminFeature());
+  guarded.use(adminFeature({ onBroadcastQueued: options.onBroadcastQueued }));
   guarded.use(generationConversations(deps));
 
   guarded.use(startFeature());

@@ -5,7 +5,7 @@
  * larger than Telegram's upload limit or the upload fails; failures with the refunded credits.
  * Result URLs are sent to the user but never logged.
  */
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { got } from 'got';
 import { GrammyError, InputFile, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
@@ -52,6 +52,17 @@ function sizeLimit(limit: number): Transform {
       callback(null, chunk);
     },
   });
+}
+
+/**
+ * The download piped through the size limit; an error on either side destroys both, and the
+ * upload (which iterates the result) sees it. The no-op listener keeps an error that happens
+ * before the upload reads the stream from becoming an uncaught exception.
+ */
+function limited(source: Readable, limit: number): Readable {
+  const out = pipeline(source, sizeLimit(limit), () => {});
+  out.on('error', () => {});
+  return out;
 }
 
 const isForbidden = (error: unknown) => error instanceof GrammyError && error.error_code === 403;
@@ -171,18 +182,14 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
       }
 
       // The first upload uses the stream opened above; a retry by an API transformer re-opens it.
-      let first: Readable | undefined = opened.stream.pipe(sizeLimit(maxUploadBytes));
-      opened.stream.once('error', (error) => first?.destroy(error));
+      let first: Readable | undefined = limited(opened.stream, maxUploadBytes);
       const supplier = async () => {
         if (first) {
           const stream = first;
           first = undefined;
           return stream;
         }
-        const again = await openResult(video.url);
-        const limited = again.stream.pipe(sizeLimit(maxUploadBytes));
-        again.stream.once('error', (error) => limited.destroy(error));
-        return limited;
+        return limited((await openResult(video.url)).stream, maxUploadBytes);
       };
 
       await chatAction(job, 'upload_video');

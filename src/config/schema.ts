@@ -142,6 +142,7 @@ export const configSchema = z.object({
     })
     .describe('Stars per credit for packs given without an explicit price'),
   CREDIT_PACKS: creditPacks.describe('Top-up packs: credits[:stars], comma-separated, e.g. "100,500:450,1200:1000"'),
+  BROADCAST_RATE_PER_SECOND: int(1, 1000, 25).describe('Broadcast messages per second (Telegram allows about 30/s for bulk sends)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
 });
 

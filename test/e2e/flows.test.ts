@@ -86,7 +86,7 @@ describe('generation flows up to the charge', () => {
     expect(quote.text).toContain('Your balance: 100 credits');
 
     await Promise.all([user.tapButton(quote, /Confirm/), user.tapButton(quote, /Confirm/)]);
-    expect((await user.waitForMessage()).text).toContain('Started! InfiniteTalk 480p is making your video');
+    expect((await user.waitForMessage({ match: /Started/ })).text).toContain('Started! InfiniteTalk 480p is making your video');
     await new Promise((r) => setTimeout(r, 300));
     expect(await balanceOf(user)).toBe(91);
     const charges = await bot.app.db.prisma.ledgerEntry.findMany({ where: { userId: BigInt(user.id), kind: 'charge' } });

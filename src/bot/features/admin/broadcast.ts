@@ -3,6 +3,7 @@
  * buttons. Send queues it: one Broadcast and one recipient row per reachable, non-banned user,
  * in one transaction; the broadcast worker sends them and reports the counts at the end. The
  * broadcast id comes from the preview message, so a double tap or a repeated update queues once.
+ * The tap is answered with an alert, so the admin's chat gets no message until the report.
  */
 import { Composer, InlineKeyboard } from 'grammy';
 import { z } from 'zod';
@@ -56,10 +57,12 @@ export function broadcastCommands(options: BroadcastCommandOptions = {}): Compos
       text,
       now: ctx.deps.now(),
     });
-    await ctx.answerCallbackQuery();
-    if (!broadcast) return void (await ctx.reply(ctx.t('admin-broadcast-already-queued')));
-    options.onQueued?.();
-    await ctx.reply(ctx.t('admin-broadcast-queued', { count: broadcast.total }));
+    if (broadcast) options.onQueued?.();
+    // Answered on the button (no new message): the next message in this chat is the report.
+    await ctx.answerCallbackQuery({
+      text: broadcast ? ctx.t('admin-broadcast-queued', { count: broadcast.total }) : ctx.t('admin-broadcast-already-queued'),
+      show_alert: true,
+    });
   });
 
   return composer;

@@ -16,7 +16,7 @@ import { createI18n } from './bot/i18n.js';
 import { createBot } from './bot/create-bot.js';
 import { setCommands } from './bot/commands.js';
 import { createServer, type AppServer } from './server/http.js';
-import { pruneProcessedUpdates } from './bot/middlewares/dedupe.js';
+import { pruneProcessedUpdates } from './bot/prune.js';
 import { blockedTransformer, retryTransformer } from './bot/api-transformers.js';
 import { createTelegramFiles } from './bot/telegram-files.js';
 import { createProviderRegistry } from './providers/registry.js';

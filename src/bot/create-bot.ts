@@ -9,7 +9,6 @@ import { conversations } from '@grammyjs/conversations';
 import type { BotContext, ConvContext } from './context.js';
 import type { BotDeps } from './deps.js';
 import { appContext } from './middlewares/app-context.js';
-import { dedupeUpdates } from './middlewares/dedupe.js';
 import { renderError } from './middlewares/error-boundary.js';
 import type { InFlightTracker } from './middlewares/in-flight.js';
 import { blockedTransformer, retryTransformer } from './api-transformers.js';
@@ -58,7 +57,6 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const guarded = bot.errorBoundary(renderError);
 
   guarded.use(sequentialize(updateKey));
-  guarded.use(dedupeUpdates(deps.prisma));
   guarded.use(appContext(deps));
   guarded.use(membershipFeature());
   // Payments first: pre_checkout_query has no chat and must be answered within 10 s.
@@ -66,7 +64,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
 
   guarded.use(
     conversations<BotContext, ConvContext>({
-      storage: { type: 'key', version: CONVERSATION_STORAGE_VERSION, prefix: 'c:', adapter: prismaConversationAdapter(deps.prisma) },
+      storage: { type: 'context', version: CONVERSATION_STORAGE_VERSION, adapter: prismaConversationAdapter(deps.prisma) },
       plugins: [
         async (ctx, next) => {
           ctx.api.config.use(...transformers);

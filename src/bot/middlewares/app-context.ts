@@ -1,27 +1,41 @@
-/** Attaches deps, the user row (created on first contact) and the translator to every update. */
+/**
+ * The first middleware after sequentializing: one database statement (update-prelude.ts) drops
+ * an update seen before, creates or refreshes the sender's user row, and prefetches the chat's
+ * conversation state; then deps, the user and the translator are attached to the context. If
+ * handling fails, the update's mark is removed so Telegram's retry is handled again.
+ */
 import type { Context, MiddlewareFn } from 'grammy';
 import type { BotContext } from '../context.js';
 import type { BotDeps } from '../deps.js';
-import { touchUser } from '../../domain/users.js';
+import { updatePrelude } from '../update-prelude.js';
+import { conversationKey, setConversationPrefetch } from '../conversation-storage.js';
 
 export function appContext(deps: BotDeps): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     ctx.deps = deps;
-    const from = ctx.from;
-    if (from && !from.is_bot) {
-      ctx.user = await touchUser(deps.prisma, {
-        id: from.id,
-        username: from.username,
-        firstName: from.first_name,
-        languageCode: from.language_code,
-      });
+    const from = ctx.from && !ctx.from.is_bot ? ctx.from : undefined;
+    const key = conversationKey(ctx);
+    const prelude = await updatePrelude(deps.prisma, {
+      updateId: ctx.update.update_id,
+      contact: from && { id: from.id, username: from.username, firstName: from.first_name, languageCode: from.language_code },
+      conversationKey: key,
+    });
+    if (!prelude.fresh) return;
+    if (key) setConversationPrefetch(ctx, prelude.conversation);
+    if (prelude.user) {
+      ctx.user = prelude.user;
       const chosen = ctx.user.language;
-      ctx.locale = deps.i18n.isLocale(chosen) ? chosen : deps.i18n.negotiate(from.language_code);
+      ctx.locale = deps.i18n.isLocale(chosen) ? chosen : deps.i18n.negotiate(from?.language_code);
     } else {
       ctx.locale = 'en';
     }
-    ctx.t = (key, vars) => deps.i18n.t(ctx.locale, key, vars);
-    await next();
+    ctx.t = (k, vars) => deps.i18n.t(ctx.locale, k, vars);
+    try {
+      await next();
+    } catch (error) {
+      await deps.prisma.processedUpdate.deleteMany({ where: { updateId: BigInt(ctx.update.update_id) } }).catch(() => {});
+      throw error;
+    }
   };
 }
 

@@ -1,0 +1,45 @@
+/**
+ * What the job worker needs from the outside, Telegram-free: the media source (the bot layer
+ * downloads inputs from Telegram as streams) and the messenger (status, delivery, failures).
+ */
+import type { FileRef } from '../domain/generation-inputs.js';
+import type { InputMedia, ProviderUserReason } from '../providers/types.js';
+
+export interface MediaSource {
+  /** A re-openable stream source for a stored file reference (never a URL with the bot token). */
+  toInputMedia(ref: FileRef): InputMedia;
+}
+
+/** The fields a messenger needs about a job. */
+export interface JobView {
+  id: string;
+  chatId: bigint;
+  userId: bigint;
+  language: string;
+  modelSlug: string;
+  displayName: string;
+  price: number;
+  /** The status message, once sent (the messenger stores it on the generation and sets it here). */
+  statusMessageId: number | null;
+  createdAt: Date;
+}
+
+export type ProgressStage = 'queued' | 'submitted' | 'running' | 'uploading';
+
+export type FailureReason = 'timeout' | ProviderUserReason;
+
+export type DeliveryOutcome =
+  /** Sent as a video; the Telegram file id for /history. */
+  | { kind: 'video'; fileId: string }
+  /** Too large or failed to upload: sent as a link. */
+  | { kind: 'link' }
+  /** The user blocked the bot (403). */
+  | { kind: 'unreachable' }
+  /** Nothing was sent (e.g. network/Telegram trouble): try again later. */
+  | { kind: 'retry'; error: string };
+
+export interface JobMessenger {
+  progress(job: JobView, stage: ProgressStage): Promise<void>;
+  deliver(job: JobView, video: { url: string; durationSeconds?: number }): Promise<DeliveryOutcome>;
+  failed(job: JobView, reason: FailureReason, refunded: number): Promise<void>;
+}

@@ -1,0 +1,67 @@
+/**
+ * Builds only the providers whose keys are configured. The rest of the app asks the registry
+ * for a provider by id and uses `configured` to hide the models of the others.
+ */
+import { createKieProvider, type KieProviderConfig } from './kie/index.js';
+import { createKlingProvider, type KlingProviderConfig } from './kling/index.js';
+import type { ProviderId, VideoProvider } from './types.js';
+
+export interface RegistryLogger {
+  warn(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
+}
+
+export interface ProviderRegistryConfig {
+  /** `config.kie` from loadConfig: set when KIE_API_KEY is. */
+  kie?: { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string; webhookHmacKey?: string };
+  /** `config.kling` from loadConfig: set when both Kling keys are. */
+  kling?: { accessKey: string; secretKey: string; apiBaseUrl: string };
+  /** One provider HTTP request (PROVIDER_TIMEOUT_MS). */
+  timeoutMs: number;
+  logger: RegistryLogger;
+  /** Extra client settings (tests: tiny retry delays). */
+  overrides?: { kie?: Partial<KieProviderConfig>; kling?: Partial<KlingProviderConfig> };
+}
+
+export interface ProviderRegistry {
+  get(id: ProviderId | string): VideoProvider | undefined;
+  readonly configured: ReadonlySet<ProviderId>;
+  all(): VideoProvider[];
+}
+
+export function createProviderRegistry(config: ProviderRegistryConfig): ProviderRegistry {
+  const providers = new Map<ProviderId, VideoProvider>();
+  if (config.kie) {
+    providers.set(
+      'kie',
+      createKieProvider({
+        apiKey: config.kie.apiKey,
+        apiBaseUrl: config.kie.apiBaseUrl,
+        uploadBaseUrl: config.kie.uploadBaseUrl,
+        ...(config.kie.webhookHmacKey ? { webhookHmacKey: config.kie.webhookHmacKey } : {}),
+        timeoutMs: config.timeoutMs,
+        logger: config.logger,
+        ...config.overrides?.kie,
+      }),
+    );
+  }
+  if (config.kling) {
+    providers.set(
+      'kling',
+      createKlingProvider({
+        accessKey: config.kling.accessKey,
+        secretKey: config.kling.secretKey,
+        apiBaseUrl: config.kling.apiBaseUrl,
+        timeoutMs: config.timeoutMs,
+        logger: config.logger,
+        ...config.overrides?.kling,
+      }),
+    );
+  }
+  const configured: ReadonlySet<ProviderId> = new Set(providers.keys());
+  return {
+    get: (id) => providers.get(id as ProviderId),
+    configured,
+    all: () => [...providers.values()],
+  };
+}

@@ -75,6 +75,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     concurrency: config.WORKER_CONCURRENCY,
     leaseMs: config.JOB_LEASE_MS,
     pollsPerSecond: config.PROVIDER_POLLS_PER_SECOND,
+    submitsPerSecond: config.PROVIDER_SUBMITS_PER_SECOND,
     callbacks: config.PUBLIC_URL && config.CALLBACK_SECRET ? { publicUrl: config.PUBLIC_URL, secret: config.CALLBACK_SECRET } : undefined,
   });
   const wakeJobs = (id?: string) => {

@@ -124,6 +124,7 @@ export const configSchema = z.object({
   PROVIDER_TIMEOUT_MS: int(100, 600_000, 30_000).describe('Timeout of one provider HTTP request'),
   PROVIDER_POLLS_PER_SECOND: int(1, 10_000, 20).describe('Cap on status requests per second to each provider'),
   JOB_LEASE_MS: int(1_000, 3_600_000, 60_000).describe('How long a worker owns a claimed job; a crashed process\'s jobs are picked up after this'),
+  PROVIDER_SUBMITS_PER_SECOND: int(1, 1_000, 2).describe('Cap on new-task requests per second to each provider (KIE allows about 20 per 10 s)'),
   WORKER_CONCURRENCY: int(1, 1_000, 8).describe('Jobs one bot process works on at the same time'),
   MAX_JOBS_PER_USER: int(1, 100, 1).describe('Generations one user may have in flight'),
   CONVERSATION_IDLE_MS: int(10_000, 86_400_000, 30 * 60_000).describe('An idle flow expires after this long'),

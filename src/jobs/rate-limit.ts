@@ -1,23 +1,47 @@
 /**
- * A per-provider cap on status requests: requests are spaced at least 1000 / perSecond ms apart
- * (a token bucket of size one), so no one-second window sees more than perSecond + 1 of them.
+ * A per-provider cap on requests: a sliding-window log. A request is granted only when fewer than
+ * `perSecond` were granted in the last window, and grants are recorded when they actually happen
+ * (not reserved ahead), so timers that fire late after an event-loop stall cannot burst.
  */
 export interface RateLimiter {
   /** Resolves when the caller may send one request. */
   acquire(): Promise<void>;
 }
 
+const WINDOW_MS = 1000;
+/** Grants are spaced over a slightly longer window, so network jitter cannot squeeze them at the receiver. */
+const MARGIN = 1.05;
+
 export function createRateLimiter(perSecond: number, clock: () => number = () => performance.now()): RateLimiter {
-  const spacing = 1000 / Math.max(perSecond, 0.001);
-  let nextSlot = -Infinity;
+  const window = WINDOW_MS * MARGIN;
+  const cap = Math.max(1, Math.floor(perSecond));
+  const spacing = window / cap;
+  const grants: number[] = [];
+  let last = -Infinity;
+  let chain: Promise<void> = Promise.resolve();
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
   return {
     acquire() {
-      const now = clock();
-      const slot = Math.max(now, nextSlot);
-      nextSlot = slot + spacing;
-      const wait = slot - now;
-      if (wait <= 0) return Promise.resolve();
-      return new Promise((resolve) => setTimeout(resolve, wait));
+      const turn = chain.then(async () => {
+        for (;;) {
+          const now = clock();
+          while (grants.length > 0 && now - grants[0]! >= window) grants.shift();
+          // Full window: wait for its oldest grant to leave. Otherwise keep a minimum spacing, so a
+          // backlog drains evenly instead of in one burst at the start of each window.
+          const waitWindow = grants.length >= cap ? grants[0]! + window - now : 0;
+          const waitSpacing = last + spacing * 0.5 - now;
+          const wait = Math.max(waitWindow, waitSpacing);
+          if (wait <= 0) {
+            grants.push(now);
+            last = now;
+            return;
+          }
+          await sleep(Math.ceil(wait));
+        }
+      });
+      chain = turn.catch(() => {});
+      return turn;
     },
   };
 }

@@ -58,6 +58,8 @@ export interface JobWorkerDeps {
   concurrency: number;
   /** Cap on status requests per second, per provider (this worker). */
   pollsPerSecond: number;
+  /** Cap on create requests per second, per provider (this worker); KIE allows about 2/s (20 per 10 s). Default 2. */
+  submitsPerSecond?: number;
   /** PUBLIC_URL and CALLBACK_SECRET: providers get `<publicUrl>/callbacks/<provider>?secret=<secret>`. */
   callbacks?: { publicUrl: string; secret: string };
   /** How often to look for due work (default min(pollIntervalMs, 1000)). */
@@ -100,6 +102,13 @@ export function callbackUrlFor(publicUrl: string, secret: string, provider: stri
   return `${publicUrl.replace(/\/+$/, '')}/callbacks/${provider}?secret=${encodeURIComponent(secret)}`;
 }
 
+/**
+ * A woken job (new confirm, provider callback) gets nextRunAt = now − 10 years, so it is claimed
+ * before jobs that are merely due for their next poll, in the order of the wakes. Each wake writes
+ * a distinct time, so the lease release (which compares with the claimed time) never misses one.
+ */
+const URGENT_OFFSET_MS = 10 * 365 * 86_400_000;
+
 const DUE_STATE_SQL = `("state" IN ('queued', 'submitted', 'running', 'succeeded', 'failed') OR ("state" = 'refunded' AND "lateDeliveryAllowed"))`;
 
 export function createJobWorker(deps: JobWorkerDeps): JobWorker {
@@ -112,6 +121,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   const deliveryGiveUpMs = deps.deliveryGiveUpMs ?? 60 * 60_000;
   const maxBackoffMs = deps.maxBackoffMs ?? 60_000;
   const limiterFor = createRateLimiters(deps.pollsPerSecond);
+  const submitLimiterFor = createRateLimiters(deps.submitsPerSecond ?? 2);
   const log = deps.logger.child({ component: 'jobs', worker: instanceId });
 
   let timer: NodeJS.Timeout | undefined;
@@ -371,6 +381,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
     let taskId: string;
     try {
+      await submitLimiterFor(provider.id).acquire();
       ({ taskId } = await provider.submit(request));
     } catch (err) {
       const error = provider.classifyError(err);
@@ -589,7 +600,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       if (generationId) {
         await prisma.$executeRawUnsafe(
           `UPDATE "Generation" SET "nextRunAt" = $1 WHERE "id" = $2 AND ${DUE_STATE_SQL}`,
-          deps.now(),
+          new Date(deps.now().getTime() - URGENT_OFFSET_MS),
           generationId,
         );
       }
@@ -612,14 +623,13 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
         log.warn({ provider: providerId }, 'rejected a provider callback');
         return false;
       }
-      const now = deps.now();
       const woken = await prisma.generation.updateMany({
         where: {
           providerTaskId: signal.taskId,
           model: { provider: provider.id },
           OR: [{ state: { in: ['submitted', 'running'] } }, { state: 'refunded', lateDeliveryAllowed: true }],
         },
-        data: { nextRunAt: now },
+        data: { nextRunAt: new Date(deps.now().getTime() - URGENT_OFFSET_MS) },
       });
       log.debug({ provider: providerId, woken: woken.count }, 'provider callback');
       kick();

@@ -1,53 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTelegram, type FakeUser } from '../support/fake-telegram/index.js';
-import { FakeKie } from '../support/fake-kie/index.js';
-import { FakeKling } from '../support/fake-kling/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { useBot } from '../support/bot-fixture.js';
 import { eventually, media, orderLipsync } from '../support/drive.js';
 
 describe('bad input costs nothing and gets a clear answer', () => {
-  let tg: FakeTelegram;
-  let kie: FakeKie;
-  let kling: FakeKling;
-  let db: TestDatabase;
-  let bot: InProcessBot;
-
-  beforeAll(async () => {
-    [tg, kie, kling, db] = await Promise.all([
-      FakeTelegram.start(),
-      FakeKie.start({ pollsPerStep: 1, resultVideo: { sizeBytes: 51 * 1024 * 1024 } }),
-      FakeKling.start(),
-      createTestDatabase(),
-    ]);
-    bot = await startInProcessBot(botEnv({ tg, kie, kling }, db));
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await Promise.all([tg?.stop(), kie?.stop(), kling?.stop()]);
-    await db?.cleanup();
-  });
-
-  const prisma = () => bot.app.db.prisma;
-  async function newUser(balance: number): Promise<FakeUser> {
-    const user = tg.user({ languageCode: 'en' });
-    await user.sendCommand('/start');
-    await user.waitForMessage();
-    await prisma().user.update({ where: { id: BigInt(user.id) }, data: { balance } });
-    return user;
-  }
-  const balanceOf = async (user: FakeUser) => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance;
+  const f = useBot({ kie: { pollsPerStep: 1, resultVideo: { sizeBytes: 51 * 1024 * 1024 } }, kling: true });
+  const prisma = () => f.prisma();
+  const { newUser, balanceOf } = f;
 
   it('refuses files over the 20 MB download limit and over the 10 MB provider limit without downloading them', async () => {
     const user = await newUser(100);
     await user.sendCommand('/lipsync');
     await user.waitForMessage();
-    const before = tg.calls('getFile').length;
+    const before = f.tg.calls('getFile').length;
     await user.sendDocument(Buffer.alloc(21 * 1024 * 1024, 1), { fileName: 'huge.jpg', mimeType: 'image/jpeg' });
     expect((await user.waitForMessage()).text).toMatch(/This file is 21 MB; bots can only download files up to 20 MB/);
     await user.sendDocument(Buffer.alloc(11 * 1024 * 1024, 1), { fileName: 'big.png', mimeType: 'image/png' });
     expect((await user.waitForMessage()).text).toMatch(/This file is 11 MB; the limit is 10 MB/);
-    expect(tg.calls('getFile').length).toBe(before);
+    expect(f.tg.calls('getFile').length).toBe(before);
   });
 
   it('refuses a photo where audio is expected, and a non-audio file sent as audio', async () => {
@@ -92,7 +61,7 @@ describe('bad input costs nothing and gets a clear answer', () => {
       expect(await balanceOf(user)).toBe(40);
       // The result is over Telegram's 50 MB upload limit: it arrives as a link, not a video.
       const link = await user.waitForMessage({ timeoutMs: 20_000, match: /http/ });
-      expect(link.text).toContain(kie.uploadBaseUrl.replace(/\/$/, ''));
+      expect(link.text).toContain(f.kie.uploadBaseUrl.replace(/\/$/, ''));
       await eventually(async () => (await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } })).state === 'delivered');
       const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
       expect(generation.deliveredAsLink).toBe(true);
@@ -103,7 +72,7 @@ describe('bad input costs nothing and gets a clear answer', () => {
 
   it('a user who blocked the bot is marked unreachable and the result is kept for /history', async () => {
     const user = await newUser(100);
-    kie.nextTaskOutcome('success');
+    f.kie.nextTaskOutcome('success');
     await orderLipsync(user, 'InfiniteTalk 480p');
     user.blockBot({ notify: false });
     await eventually(async () => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).unreachable, 20_000, 'the user to be marked unreachable');

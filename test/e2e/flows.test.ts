@@ -1,41 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTelegram, type FakeUser } from '../support/fake-telegram/index.js';
-import { FakeKie } from '../support/fake-kie/index.js';
-import { FakeKling } from '../support/fake-kling/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { botEnv, ROOT, startInProcessBot, type InProcessBot } from '../support/harness.js';
-
-const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
-type Markup = { inline_keyboard: { text: string; callback_data?: string }[][] };
-const buttons = (m: object) => (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+import { describe, expect, it } from 'vitest';
+import { useBot } from '../support/bot-fixture.js';
+import { buttonsOf as buttons, media } from '../support/drive.js';
 
 describe('generation flows up to the charge', () => {
-  let tg: FakeTelegram;
-  let kie: FakeKie;
-  let kling: FakeKling;
-  let db: TestDatabase;
-  let bot: InProcessBot;
-
-  beforeAll(async () => {
-    [tg, kie, kling, db] = await Promise.all([FakeTelegram.start(), FakeKie.start({ pollsPerStep: 1000 }), FakeKling.start({ lifecycle: 'manual' } as never), createTestDatabase()]);
-    bot = await startInProcessBot(botEnv({ tg, kie, kling }, db));
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await Promise.all([tg?.stop(), kie?.stop(), kling?.stop()]);
-    await db?.cleanup();
-  });
-
-  async function newUser(balance: number, languageCode = 'en'): Promise<FakeUser> {
-    const user = tg.user({ languageCode });
-    await user.sendCommand('/start');
-    await user.waitForMessage();
-    await bot.app.db.prisma.user.update({ where: { id: BigInt(user.id) }, data: { balance } });
-    return user;
-  }
-  const balanceOf = async (user: FakeUser) => (await bot.app.db.prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance;
+  const f = useBot({ kie: { pollsPerStep: 1000 }, kling: { lifecycle: { unit: 'manual' } } });
+  const { newUser, balanceOf } = f;
 
   it('talking avatar: re-prompts bad input, hides models the audio does not fit, charges once on a double tap', async () => {
     const user = await newUser(100);
@@ -89,9 +58,9 @@ describe('generation flows up to the charge', () => {
     expect((await user.waitForMessage({ match: /Started/ })).text).toContain('Started! InfiniteTalk 480p is making your video');
     await new Promise((r) => setTimeout(r, 300));
     expect(await balanceOf(user)).toBe(91);
-    const charges = await bot.app.db.prisma.ledgerEntry.findMany({ where: { userId: BigInt(user.id), kind: 'charge' } });
+    const charges = await f.prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id), kind: 'charge' } });
     expect(charges.map((c) => c.amount)).toEqual([-9]);
-    const generation = await bot.app.db.prisma.generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
     expect(generation.price).toBe(9);
     expect(generation.modelSlug).toBe('infinitalk-480p');
   });

@@ -1,42 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTelegram, type FakeUser } from '../support/fake-telegram/index.js';
-import { FakeKie } from '../support/fake-kie/index.js';
-import { FakeKling } from '../support/fake-kling/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeUser } from '../support/fake-telegram/index.js';
+import { useBot } from '../support/bot-fixture.js';
 import { eventually, media, orderImage2Video, orderLipsync, orderText2Video, waitForVideo } from '../support/drive.js';
 
 describe('generation end to end', () => {
-  let tg: FakeTelegram;
-  let kie: FakeKie;
-  let kling: FakeKling;
-  let db: TestDatabase;
-  let bot: InProcessBot;
-
-  beforeAll(async () => {
-    [tg, kie, kling, db] = await Promise.all([FakeTelegram.start(), FakeKie.start({ pollsPerStep: 1 }), FakeKling.start(), createTestDatabase()]);
-    bot = await startInProcessBot(botEnv({ tg, kie, kling }, db, { POLL_INTERVAL_MS: '50', POLL_TIMEOUT_MS: '15000' }));
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await Promise.all([tg?.stop(), kie?.stop(), kling?.stop()]);
-    await db?.cleanup();
-  });
-
-  const prisma = () => bot.app.db.prisma;
-  async function newUser(balance: number): Promise<FakeUser> {
-    const user = tg.user({ languageCode: 'en' });
-    await user.sendCommand('/start');
-    await user.waitForMessage();
-    await prisma().user.update({ where: { id: BigInt(user.id) }, data: { balance } });
-    await prisma().ledgerEntry.create({ data: { userId: BigInt(user.id), kind: 'grant', amount: balance, balanceAfter: balance, idempotencyKey: `grant:test:${user.id}` } });
-    return user;
-  }
+  const f = useBot({ kie: { pollsPerStep: 1 }, kling: true, env: { POLL_INTERVAL_MS: '50', POLL_TIMEOUT_MS: '15000' } });
+  const prisma = () => f.prisma();
+  const { newUser, balanceOf, ledgerOf } = f;
   const delivered = (user: FakeUser) =>
     eventually(async () => (await prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0, 10_000, 'jobs to settle');
-  const balanceOf = async (user: FakeUser) => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance;
-  const ledgerOf = async (user: FakeUser) =>
-    (await prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } })).map((e) => `${e.kind}:${e.amount}`);
 
   it.each([
     ['Kling AI Avatar', 50],
@@ -54,9 +26,9 @@ describe('generation end to end', () => {
     expect(generation.state).toBe('delivered');
     expect(generation.telegramFileId).toBeTruthy();
     // The inputs reached KIE through its upload service, never as a Telegram URL.
-    const task = [...kie.tasks.values()].find((t) => t.taskId === generation.providerTaskId)!;
-    expect(String(task.input.image_url)).toContain(kie.uploadBaseUrl);
-    expect(JSON.stringify(task.input)).not.toContain(tg.token);
+    const task = [...f.kie.tasks.values()].find((t) => t.taskId === generation.providerTaskId)!;
+    expect(String(task.input.image_url)).toContain(f.kie.uploadBaseUrl);
+    expect(JSON.stringify(task.input)).not.toContain(f.tg.token);
   });
 
   it('text to video and image to video: charged per 5-second block, delivered', async () => {
@@ -74,7 +46,7 @@ describe('generation end to end', () => {
 
   it('a provider failure refunds exactly once and tells the user', async () => {
     const user = await newUser(100);
-    kie.nextTaskOutcome('fail', { failCode: '500', failMsg: 'internal error' });
+    f.kie.nextTaskOutcome('fail', { failCode: '500', failMsg: 'internal error' });
     await orderLipsync(user, 'Kling AI Avatar');
     const message = await user.waitForMessage({ timeoutMs: 15_000, match: /refund|returned|back/i });
     expect(message.text).toMatch(/50/);
@@ -87,7 +59,7 @@ describe('generation end to end', () => {
 
   it('a content-policy failure at Kling refunds and says the content was rejected', async () => {
     const user = await newUser(100);
-    kling.setNextOutcome({ status: 'failed', message: 'risk control: content policy' });
+    f.kling.setNextOutcome({ status: 'failed', message: 'risk control: content policy' });
     await orderText2Video(user);
     await user.waitForMessage({ timeoutMs: 15_000, match: /refund|returned|back/i });
     await new Promise((r) => setTimeout(r, 300));
@@ -114,33 +86,17 @@ describe('generation end to end', () => {
     await orderLipsync(user, 'InfiniteTalk 480p');
     await waitForVideo(user);
     const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
-    const audio = [...kie.uploads.values()].find((u) => u.fileName.startsWith(generation.id) && u.mimeType.startsWith('audio'));
+    const audio = [...f.kie.uploads.values()].find((u) => u.fileName.startsWith(generation.id) && u.mimeType.startsWith('audio'));
     expect(audio?.data.equals(media('voice.ogg'))).toBe(true);
   });
 });
 
 describe('timeouts', () => {
-  let tg: FakeTelegram;
-  let kie: FakeKie;
-  let db: TestDatabase;
-  let bot: InProcessBot;
-
-  beforeAll(async () => {
-    [tg, kie, db] = await Promise.all([FakeTelegram.start(), FakeKie.start({ pollsPerStep: 0 }), createTestDatabase()]);
-    bot = await startInProcessBot(botEnv({ tg, kie }, db, { POLL_INTERVAL_MS: '50', POLL_TIMEOUT_MS: '1500' }));
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await Promise.all([tg?.stop(), kie?.stop()]);
-    await db?.cleanup();
-  });
+  const f = useBot({ kie: { pollsPerStep: 0 }, env: { POLL_INTERVAL_MS: '50', POLL_TIMEOUT_MS: '1500' } });
 
   it('a second request while one is in flight is told to wait and charged nothing', async () => {
-    const user = tg.user({ languageCode: 'en' });
-    await user.sendCommand('/start');
-    await user.waitForMessage();
-    const prisma = bot.app.db.prisma;
-    await prisma.user.update({ where: { id: BigInt(user.id) }, data: { balance: 200 } });
+    const user = await f.newUser(200);
+    const prisma = f.prisma();
     await orderLipsync(user, 'Kling AI Avatar');
     await user.sendCommand('/lipsync');
     expect((await user.waitForMessage({ match: /already have a video/ })).text).toContain('Please wait');
@@ -148,23 +104,20 @@ describe('timeouts', () => {
   });
 
   it('a job past POLL_TIMEOUT_MS is refunded; a late success is still delivered and not charged again', async () => {
-    const user = tg.user({ languageCode: 'en' });
-    await user.sendCommand('/start');
-    await user.waitForMessage();
-    const prisma = bot.app.db.prisma;
-    await prisma.user.update({ where: { id: BigInt(user.id) }, data: { balance: 60 } });
+    const user = await f.newUser(60);
+    const prisma = f.prisma();
     await orderLipsync(user, 'Kling AI Avatar');
     await user.waitForMessage({ timeoutMs: 10_000, match: /refund|returned|back/i });
     expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(60);
 
     const generation = await prisma.generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
-    kie.completeTask(generation.providerTaskId!, 'success');
+    f.kie.completeTask(generation.providerTaskId!, 'success');
     await waitForVideo(user, 20_000);
     await eventually(async () => (await prisma.generation.findUniqueOrThrow({ where: { id: generation.id } })).state === 'delivered');
     const after = await prisma.generation.findUniqueOrThrow({ where: { id: generation.id } });
     expect(after.state).toBe('delivered');
     const ledger = await prisma.ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } });
-    expect(ledger.map((e) => `${e.kind}:${e.amount}`)).toEqual(['charge:-50', 'refund:50']);
+    expect(ledger.map((e) => `${e.kind}:${e.amount}`)).toEqual(['grant:60', 'charge:-50', 'refund:50']);
     expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(60);
   });
 });

@@ -3,7 +3,7 @@
  * KIE provider client against the fake KIE, on a real database.
  *
  *   npx tsx scripts/bench/jobs.ts [--db pglite|postgres] [--jobs 10000] [--callbacks off|on|both]
- *        [--cap 20] [--poll-interval 5000] [--concurrency 8] [--step-ms 5000] [--max-seconds 240]
+ *        [--cap 20] [--submit-cap 1000] [--poll-interval 5000] [--concurrency 8] [--step-ms 5000] [--max-seconds 240]
  *
  * Setup:
  *  - a fresh database (PGlite on disk in THIS process, as in the bot; or a new PostgreSQL
@@ -55,6 +55,7 @@ const opts = args({
   jobs: '10000',
   callbacks: 'both',
   cap: '20',
+  'submit-cap': '1000',
   'poll-interval': '5000',
   concurrency: '8',
   'step-ms': '5000',
@@ -63,6 +64,7 @@ const opts = args({
 });
 const JOBS = Number(opts.jobs);
 const CAP = Number(opts.cap);
+const SUBMIT_CAP = Number(opts['submit-cap']);
 const POLL_MS = Number(opts['poll-interval']);
 const CONCURRENCY = Number(opts.concurrency);
 const STEP_MS = Number(opts['step-ms']);
@@ -180,6 +182,7 @@ async function runOnce(callbacks: 'on' | 'off') {
     pollTimeoutMs: Number(opts['poll-timeout']),
     concurrency: CONCURRENCY,
     pollsPerSecond: CAP,
+    submitsPerSecond: SUBMIT_CAP,
     ...(callbacks === 'on' ? { callbacks: { publicUrl: `http://127.0.0.1:${port}`, secret } } : {}),
   });
 

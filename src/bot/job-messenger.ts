@@ -148,6 +148,14 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
     }
   }
 
+  /**
+   * After a successful send the status edit is not awaited: the worker must record the delivery
+   * first, so a crash in between re-sends as rarely as possible (delivery is at-least-once).
+   */
+  function finishSoon(job: JobView, key: string): void {
+    finishStatus(job, key).catch((error) => log.debug({ generationId: job.id, err: { message: (error as Error).message } }, 'status edit failed'));
+  }
+
   async function finishStatus(job: JobView, key: string): Promise<void> {
     if ((await storedStatusMessage(job)) === null) return;
     await setStatus(job, t(job, key)).catch(() => {});
@@ -177,7 +185,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
         opened.stream.destroy();
         log.info({ generationId: job.id, size: opened.size }, 'result too large for Telegram; sending a link');
         const outcome = await sendLink(job, video.url);
-        if (outcome.kind === 'link') await finishStatus(job, 'job-status-done');
+        if (outcome.kind === 'link') finishSoon(job, 'job-status-done');
         return outcome;
       }
 
@@ -204,7 +212,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
         });
         const sent = message as Message;
         const fileId = sent.video?.file_id ?? sent.document?.file_id ?? sent.animation?.file_id;
-        await finishStatus(job, 'job-status-done');
+        finishSoon(job, 'job-status-done');
         if (!fileId) return { kind: 'link' };
         return { kind: 'video', fileId };
       } catch (error) {
@@ -217,7 +225,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
           'video upload failed; sending a link',
         );
         const outcome = await sendLink(job, video.url);
-        if (outcome.kind === 'link') await finishStatus(job, 'job-status-done');
+        if (outcome.kind === 'link') finishSoon(job, 'job-status-done');
         return outcome;
       } finally {
         clearInterval(action);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, defaultMigrationPaths, type MigrationPaths } from './migrate.js';
@@ -38,11 +39,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let factory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
   let kind: Database['kind'];
+  let migrate: () => Promise<string[]>;
 
   if (options.databaseUrl) {
     kind = 'postgres';
-    factory = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const databaseUrl = options.databaseUrl;
+    factory = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
     closeDriver = async () => {};
+    // The schema engine takes a session advisory lock and never releases it: run it on its own
+    // one-connection pool and end that pool, so a second instance starting now is not blocked.
+    migrate = async () => {
+      const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+      try {
+        return await applyMigrations(new PrismaPg(pool), migrationPaths);
+      } finally {
+        await pool.end();
+      }
+    };
   } else {
     kind = 'pglite';
     const dataDir = options.dataDir ?? './data';
@@ -57,13 +70,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await pglite.waitReady;
     factory = new PrismaPGlite(pglite);
     closeDriver = () => pglite.close();
+    const pgliteFactory = factory;
+    migrate = () => applyMigrations(pgliteFactory, migrationPaths);
   }
 
   const prisma = new PrismaClient({ adapter: factory as never });
   return {
     prisma,
     kind,
-    migrate: () => applyMigrations(factory, migrationPaths),
+    migrate,
     async ping() {
       try {
         await prisma.$queryRawUnsafe('SELECT 1');

@@ -145,7 +145,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
        WHERE "id" IN (
          SELECT "id" FROM "Generation"
          WHERE ${DUE_STATE_SQL} AND "nextRunAt" <= $3 AND ("leaseUntil" IS NULL OR "leaseUntil" < $3)
-         ORDER BY "nextRunAt" LIMIT $4
+         ORDER BY CASE WHEN "state" = 'queued' THEN 1 ELSE 0 END, "nextRunAt" LIMIT $4
          FOR UPDATE SKIP LOCKED)
        RETURNING "id", "nextRunAt"`,
       instanceId,

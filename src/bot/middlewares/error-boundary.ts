@@ -6,12 +6,18 @@
 import { GrammyError, type BotError } from 'grammy';
 import type { BotContext } from '../context.js';
 import { UserError } from '../../domain/errors.js';
+import { ConversationConflictError } from '../conversation-storage.js';
 
 export async function renderError(err: BotError<BotContext>): Promise<void> {
   const ctx = err.ctx;
   const error = err.error;
   const logger = ctx.deps?.logger;
   const t = ctx.t ?? ((key: string) => key);
+  // Not the user's problem: let the update fail so Telegram delivers it again (webhook mode).
+  if (error instanceof ConversationConflictError) {
+    logger?.warn({ updateId: ctx.update.update_id }, 'conversation changed by another instance; the update will be redelivered');
+    throw error;
+  }
   let text: string;
   if (error instanceof UserError) {
     text = t(error.key, error.vars);

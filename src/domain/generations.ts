@@ -315,7 +315,7 @@ export async function adminRefundGeneration(prisma: PrismaClient, id: string, ad
     if (previousState === 'delivered') {
       const written = await writeRefund(tx, { id, userId: BigInt(row.userId) }, reason, adminId);
       if (written === 'exists') return { status: 'already_refunded' };
-      await tx.generation.update({ where: { id }, data: { refundedAt: now } });
+      await tx.generation.update({ where: { id }, data: { refundedAt: now, refundNoticeAt: now } });
       return { status: 'refunded', ...written, previousState };
     }
     if (previousState !== 'failed') {
@@ -328,7 +328,8 @@ export async function adminRefundGeneration(prisma: PrismaClient, id: string, ad
         nextRunAt: now,
       });
     }
-    await transition(tx, id, 'failed', 'refunded', { refundedAt: now });
+    // The admin command tells the people involved; the worker sends no failure notice.
+    await transition(tx, id, 'failed', 'refunded', { refundedAt: now, refundNoticeAt: now });
     const written = await writeRefund(tx, { id, userId: BigInt(row.userId) }, reason, adminId);
     if (written === 'exists') return { status: 'already_refunded' };
     return { status: 'refunded', ...written, previousState };

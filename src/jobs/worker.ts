@@ -109,7 +109,7 @@ export function callbackUrlFor(publicUrl: string, secret: string, provider: stri
  */
 const URGENT_OFFSET_MS = 10 * 365 * 86_400_000;
 
-const DUE_STATE_SQL = `("state" IN ('queued', 'submitted', 'running', 'succeeded', 'failed') OR ("state" = 'refunded' AND "lateDeliveryAllowed"))`;
+const DUE_STATE_SQL = `("state" IN ('queued', 'submitted', 'running', 'succeeded', 'failed') OR ("state" = 'refunded' AND ("lateDeliveryAllowed" OR "refundNoticeAt" IS NULL)))`;
 
 export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   const { prisma, messenger, instanceId } = deps;
@@ -259,9 +259,15 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
         return deliverStep(job, jobLog, false);
       case 'failed':
         return sweepFailed(job, jobLog);
-      case 'refunded':
+      case 'refunded': {
+        if (!job.refundNoticeAt) {
+          // A crash came between the refund and its notice: send it now.
+          const retry = await noticeRefund(job, jobLog, job.errorCode === 'timeout' ? 'timeout' : 'provider_error', job.price);
+          if (retry) return retry;
+        }
         if (!job.lateDeliveryAllowed) return null;
         return job.resultUrl ? deliverStep(job, jobLog, true) : pollStep(job, provider, jobLog, true);
+      }
       default:
         return null;
     }
@@ -281,12 +287,31 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     };
   }
 
-  async function tell(jobLog: Logger, what: string, send: () => Promise<void>): Promise<void> {
+  /** Sends a message to the user; false when it could not be sent (logged, never thrown). */
+  async function tell(jobLog: Logger, what: string, send: () => Promise<void>): Promise<boolean> {
     try {
       await send();
+      return true;
     } catch (err) {
       jobLog.warn({ err, what }, 'could not message the user');
+      return false;
     }
+  }
+
+  /**
+   * Tells the user about a failure and its refund, and records that it was told. A crash between
+   * the refund and the notice leaves refundNoticeAt empty: the job stays due and a later pass
+   * sends it. A user who cannot be reached (or an hour of failures) ends the attempts.
+   */
+  async function noticeRefund(job: Job, jobLog: Logger, reason: FailureReason, amount: number): Promise<Date | null> {
+    const sent = await tell(jobLog, 'failed', () => messenger.failed(view(job), reason, amount));
+    const refundedAt = (job.refundedAt ?? deps.now()).getTime();
+    const user = sent ? null : await prisma.user.findUnique({ where: { id: job.userId }, select: { unreachable: true } });
+    if (sent || user?.unreachable || deps.now().getTime() - refundedAt > 60 * 60_000) {
+      await prisma.generation.updateMany({ where: { id: job.id, refundNoticeAt: null }, data: { refundNoticeAt: deps.now() } });
+      return null;
+    }
+    return at(jitter(60_000));
   }
 
   const progress = (job: Job, jobView: JobView, jobLog: Logger, stage: ProgressStage) =>
@@ -310,7 +335,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     });
     if (result.status === 'refunded') {
       jobLog.info({ state: 'refunded', errorCode, reason, refunded: result.amount, lateDelivery: late }, 'generation failed and refunded');
-      await tell(jobLog, 'failed', () => messenger.failed(view(job), reason, result.amount));
+      await noticeRefund(job, jobLog, reason, result.amount);
     } else {
       jobLog.info({ result: result.status }, 'generation already moved on; not failing it');
     }
@@ -563,12 +588,12 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     }
   }
 
-  async function sweepFailed(job: Job, jobLog: Logger): Promise<null> {
+  async function sweepFailed(job: Job, jobLog: Logger): Promise<Date | null> {
     const result = await refundGeneration(prisma, job.id, job.errorCode ?? 'failed', deps.now());
     if (result.status === 'refunded') {
       jobLog.info({ state: 'refunded', refunded: result.amount }, 'refunded a failed generation');
       const reason: ProviderUserReason = 'provider_error';
-      await tell(jobLog, 'failed', () => messenger.failed(view(job), job.errorCode === 'timeout' ? 'timeout' : reason, result.amount));
+      return noticeRefund(job, jobLog, job.errorCode === 'timeout' ? 'timeout' : reason, result.amount);
     }
     return null;
   }

@@ -179,6 +179,27 @@ describe('job worker', () => {
     await expectBooks(userId, 100);
   });
 
+  it('a refund notice that could not be sent is sent on a later pass, once', async () => {
+    const userId = await makeUser(t.db, 100);
+    let failNotices = 1;
+    const messenger = new (class extends RecordingMessenger {
+      override async failed(job: Parameters<RecordingMessenger['failed']>[0], reason: Parameters<RecordingMessenger['failed']>[1], refunded: number) {
+        if (failNotices-- > 0) throw new Error('Telegram is down (or the process died here)');
+        await super.failed(job, reason, refunded);
+      }
+    })();
+    startWorker(messenger);
+    kie.nextTaskOutcome('fail', { failCode: '500', failMsg: 'internal error' });
+    const id = await confirm(userId, 'lipsync');
+    await waitUntil(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
+    await waitUntil(async () => (await generation(id)).refundNoticeAt !== null, 8_000, 'the notice');
+    expect(failNotices).toBeLessThan(0); // the first attempt did fail
+    await sleep(200);
+    expect(messenger.failuresOf(id)).toHaveLength(1);
+    expect(await t.db.prisma.ledgerEntry.count({ where: { generationId: id, kind: 'refund' } })).toBe(1);
+    await expectBooks(userId, 100);
+  });
+
   it('a final submit error (KIE 422) is refunded without polling', async () => {
     const userId = await makeUser(t.db, 100);
     const messenger = new RecordingMessenger();

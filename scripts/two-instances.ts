@@ -101,7 +101,7 @@ export const DEFAULT_TWO_INSTANCES: TwoInstancesOptions = {
   seed: 1,
   maxMs: 600_000,
   flowConcurrency: 25,
-  simultaneousStart: false,
+  simultaneousStart: true,
   thinkMs: 300,
   log: (line) => process.stdout.write(`${line}\n`),
 };
@@ -158,9 +158,9 @@ export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}
       }
     }
 
-    // Staggered start: each instance migrates at start and (until the fix in docs/reliability.md)
-    // leaves the migration advisory lock held ~10 s, which makes a second instance starting in
-    // that window fail with P1002. `simultaneousStart` reproduces it.
+    // Both instances start at once and both migrate: the migration runs on its own connection that
+    // is closed afterwards, so the engine's advisory lock never blocks the other instance (it did
+    // before, see docs/reliability.md finding 1). `--staggered-start` starts them one after the other.
     const spawnOne = (port: number) => {
       const bot = spawnBot(botEnv({ tg, kie, kling }, db, { ...shared, PORT: String(port) }));
       bots.push(bot);
@@ -411,13 +411,13 @@ async function main(): Promise<void> {
       generations: { type: 'string', default: '100' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       'max-seconds': { type: 'string', default: '600' },
-      'simultaneous-start': { type: 'boolean', default: false },
+      'staggered-start': { type: 'boolean', default: false },
       logs: { type: 'string' },
       'think-ms': { type: 'string', default: '300' },
     },
   });
   const report = await runTwoInstances({
-    simultaneousStart: values['simultaneous-start'],
+    simultaneousStart: !values['staggered-start'],
     thinkMs: Number(values['think-ms']),
     ...(values.logs ? { logDir: values.logs } : {}),
     updates: Number(values.updates),

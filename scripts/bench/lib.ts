@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createTestDatabase } from '../../test/support/db.js';
+import { watchOutput } from '../../test/support/harness.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -50,36 +50,11 @@ export interface BenchDatabase {
 
 /** A fresh database for one run: `--db pglite|postgres`; PostgreSQL from BENCH_DATABASE_URL. */
 export async function createBenchDatabase(kind: string, options: { inMemory?: boolean } = {}): Promise<BenchDatabase> {
-  const dataDir = options.inMemory ? 'memory://' : await mkdtemp(path.join(tmpdir(), 'bench-db-'));
-  const removeDir = async () => {
-    if (!options.inMemory) await rm(dataDir, { recursive: true, force: true });
-  };
-  if (kind === 'pglite') return { kind: 'pglite', dataDir, env: { DATA_DIR: dataDir }, cleanup: removeDir };
-  if (kind !== 'postgres') throw new Error(`--db must be pglite or postgres, not ${kind}`);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_POSTGRES_URL;
-  assertLoopback(adminUrl);
-  const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  return {
-    kind: 'postgres',
-    databaseUrl,
-    adminUrl,
-    dataDir,
-    env: { DATABASE_URL: databaseUrl, DATA_DIR: dataDir },
-    async cleanup() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-      await c.end();
-      await removeDir();
-    },
-  };
+  if (kind !== 'pglite' && kind !== 'postgres') throw new Error(`--db must be pglite or postgres, not ${kind}`);
+  const adminUrl = kind === 'postgres' ? (process.env.BENCH_DATABASE_URL ?? DEFAULT_POSTGRES_URL) : null;
+  if (adminUrl) assertLoopback(adminUrl);
+  const db = await createTestDatabase({ inMemory: options.inMemory, adminUrl, prefix: 'bench' });
+  return { ...db, ...(adminUrl ? { adminUrl } : {}) };
 }
 
 export function assertLoopback(url: string): void {
@@ -184,45 +159,8 @@ export function spawnTs(
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-    if (out.length > 1_000_000) out = out.slice(-500_000);
-    for (const l of listeners) l();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  return {
-    child,
-    output: () => out,
-    waitFor(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (pattern.test(out)) {
-            cleanup();
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`${script}: output did not match ${pattern} within ${timeoutMs} ms:\n${out.slice(-3000)}`));
-        }, timeoutMs);
-        const onExit = () => {
-          cleanup();
-          reject(new Error(`${script} exited before printing ${pattern}:\n${out.slice(-3000)}`));
-        };
-        const cleanup = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          child.off('exit', onExit);
-        };
-        listeners.add(check);
-        child.once('exit', onExit);
-        check();
-      });
-    },
-  };
+  const watch = watchOutput(child, script);
+  return { child, output: watch.output, waitFor: (pattern, timeoutMs = 60_000) => watch.waitFor(pattern, timeoutMs) };
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves on exit. Only for children this script started. */

@@ -21,16 +21,25 @@ export interface TestDatabase {
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
-export async function createTestDatabase(options: { inMemory?: boolean } = {}): Promise<TestDatabase> {
-  const dataDir = options.inMemory ? 'memory://' : await mkdtemp(path.join(tmpdir(), 'bot-test-'));
+export interface TestDatabaseOptions {
+  inMemory?: boolean;
+  /** Server to create the database on; default TEST_DATABASE_URL; null = PGlite. */
+  adminUrl?: string | null;
+  /** Prefix of the database / folder name. */
+  prefix?: string;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const prefix = options.prefix ?? 't';
+  const dataDir = options.inMemory ? 'memory://' : await mkdtemp(path.join(tmpdir(), `bot-${prefix}-`));
   const removeDir = async () => {
     if (!options.inMemory) await rm(dataDir, { recursive: true, force: true });
   };
-  const adminUrl = process.env.TEST_DATABASE_URL;
+  const adminUrl = options.adminUrl === undefined ? process.env.TEST_DATABASE_URL : (options.adminUrl ?? undefined);
   if (!adminUrl) {
     return { kind: 'pglite', dataDir, env: { DATA_DIR: dataDir }, cleanup: removeDir };
   }
-  const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);

@@ -76,36 +76,26 @@ export async function startInProcessBot(env: Record<string, string>): Promise<In
   return { app, logs, stop: () => app.stop(5_000) };
 }
 
-export interface ChildBot {
-  process: ChildProcess;
+/** Collects a child's stdout and stderr and lets a caller wait for a line to appear. */
+export interface OutputWatch {
   output(): string;
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once the output matches (also if the child exits after printing it). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-export function spawnBot(env: Record<string, string>, options: { inheritPath?: boolean } = {}): ChildBot {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(options.inheritPath ? {} : {}), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function watchOutput(child: ChildProcess, label: string): OutputWatch {
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     out += chunk.toString('utf8');
+    if (out.length > 1_000_000) out = out.slice(-500_000);
     for (const l of listeners) l();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
   return {
-    process: child,
     output: () => out,
-    exited,
-    waitForOutput(pattern, timeoutMs = 30_000) {
+    waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (pattern.test(out)) {
@@ -115,12 +105,12 @@ export function spawnBot(env: Record<string, string>, options: { inheritPath?: b
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`bot output did not match ${pattern} within ${timeoutMs} ms:\n${out.slice(-3000)}`));
+          reject(new Error(`${label}: output did not match ${pattern} within ${timeoutMs} ms:\n${out.slice(-3000)}`));
         }, timeoutMs);
         const onExit = () => {
           cleanup();
           if (pattern.test(out)) resolve();
-          else reject(new Error(`bot exited before printing ${pattern}:\n${out.slice(-3000)}`));
+          else reject(new Error(`${label} exited before printing ${pattern}:\n${out.slice(-3000)}`));
         };
         const cleanup = () => {
           clearTimeout(timer);
@@ -132,6 +122,32 @@ export function spawnBot(env: Record<string, string>, options: { inheritPath?: b
         check();
       });
     },
+  };
+}
+
+export interface ChildBot {
+  process: ChildProcess;
+  output(): string;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function spawnBot(env: Record<string, string>): ChildBot {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const watch = watchOutput(child, 'bot');
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    process: child,
+    output: watch.output,
+    waitForOutput: watch.waitFor,
+    exited,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Api } from 'grammy';
-import { FakeTelegram, type FakeUser } from '../support/fake-telegram/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { botEnv, ROOT, startInProcessBot, type InProcessBot } from '../support/harness.js';
+import type { FakeUser } from '../support/fake-telegram/index.js';
+import { ROOT } from '../support/harness.js';
+import { useBot } from '../support/bot-fixture.js';
 import { getModel, listModels, quote } from '../../src/domain/catalog.js';
 import type { GenerationInputs } from '../../src/domain/generation-inputs.js';
 import type { PrismaClient } from '../../src/db/client.js';
@@ -49,33 +49,27 @@ async function seedGeneration(
 }
 
 describe('admin commands through the fake Bot API', () => {
-  let tg: FakeTelegram;
-  let db: TestDatabase;
-  let bot: InProcessBot;
   let admin: FakeUser;
-
+  // KIE has a key (its models are offered), Kling has none (its models are "not configured").
+  const f = useBot({
+    env: (fx) => {
+      admin = fx.tg.user({ firstName: 'Admin', languageCode: 'en' });
+      return { ADMIN_IDS: `1,${admin.id}`, KIE_API_KEY: 'kie-test-key', KIE_API_BASE_URL: 'http://127.0.0.1:9' };
+    },
+  });
   beforeAll(async () => {
-    [tg, db] = await Promise.all([FakeTelegram.start(), createTestDatabase()]);
-    admin = tg.user({ firstName: 'Admin', languageCode: 'en' });
-    // KIE has a key (its models are offered), Kling has none (its models are "not configured").
-    bot = await startInProcessBot(botEnv({ tg }, db, { ADMIN_IDS: `1,${admin.id}`, KIE_API_KEY: 'kie-test-key', KIE_API_BASE_URL: 'http://127.0.0.1:9' }));
     await admin.sendCommand('/start');
     await admin.waitForMessage();
   });
-  afterAll(async () => {
-    await bot?.stop();
-    await tg?.stop();
-    await db?.cleanup();
-  });
 
-  const prisma = () => bot.app.db.prisma;
+  const prisma = () => f.bot.app.db.prisma;
   const adminId = () => BigInt(admin.id);
   async function ask(command: string, user: FakeUser = admin): Promise<string> {
     await user.sendCommand(command);
     return String((await user.waitForMessage()).text);
   }
   async function newUser(opts: { username?: string; languageCode?: string } = {}): Promise<FakeUser> {
-    const user = tg.user({ languageCode: 'en', ...opts });
+    const user = f.tg.user({ languageCode: 'en', ...opts });
     await user.sendCommand('/start');
     await user.waitForMessage();
     return user;
@@ -106,10 +100,10 @@ describe('admin commands through the fake Bot API', () => {
       expect(await ask(command, user), command).toBe(UNKNOWN);
     }
     // A forged broadcast button does nothing either.
-    const api = new Api(tg.token, { apiRoot: tg.apiRoot });
+    const api = new Api(f.tg.token, { apiRoot: f.tg.apiRoot });
     const forged = await api.sendMessage(user.chatId, 'x', { reply_markup: { inline_keyboard: [[{ text: 'Send', callback_data: 'abc:send' }]] } });
     const tap = await user.tapButton(forged.message_id, 'Send');
-    await tg.waitForCallbackAnswer(tap.id);
+    await f.tg.waitForCallbackAnswer(tap.id);
 
     expect(await prisma().catalogModel.findMany({ orderBy: { slug: 'asc' } })).toEqual(before);
     expect((await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(0);
@@ -247,40 +241,32 @@ describe('admin commands through the fake Bot API', () => {
   });
 
   it('sets the admin command list for the admins\' chats only', async () => {
-    const api = new Api(tg.token, { apiRoot: tg.apiRoot });
+    const api = new Api(f.tg.token, { apiRoot: f.tg.apiRoot });
     const i18n = createI18n(path.join(ROOT, 'locales'));
     const result = await setAdminCommands(api, i18n, [adminId()]);
     expect(result.failed).toEqual([]);
     const scope = { type: 'chat', chat_id: admin.id };
-    const en = tg.bot().commands(scope) as { command: string; description: string }[];
+    const en = f.tg.bot().commands(scope) as { command: string; description: string }[];
     expect(en.map((c) => c.command)).toEqual(expect.arrayContaining(['start', 'topup', ...ADMIN_COMMANDS]));
     expect(en.find((c) => c.command === 'stats')?.description).toBe('Admin: statistics');
-    const ru = tg.bot().commands(scope, 'ru') as { command: string; description: string }[];
+    const ru = f.tg.bot().commands(scope, 'ru') as { command: string; description: string }[];
     expect(ru.find((c) => c.command === 'stats')?.description).toBe('Админ: статистика');
-    const everyone = tg.bot().commands({ type: 'default' }) as { command: string }[];
+    const everyone = f.tg.bot().commands({ type: 'default' }) as { command: string }[];
     expect(everyone.map((c) => c.command)).not.toContain('stats');
   });
 });
 
 describe('/stats on seeded data', () => {
-  let tg: FakeTelegram;
-  let db: TestDatabase;
-  let bot: InProcessBot;
   let admin: FakeUser;
-
-  beforeAll(async () => {
-    [tg, db] = await Promise.all([FakeTelegram.start(), createTestDatabase()]);
-    admin = tg.user({ firstName: 'Admin', languageCode: 'en' });
-    bot = await startInProcessBot(botEnv({ tg }, db, { ADMIN_IDS: String(admin.id) }));
-  });
-  afterAll(async () => {
-    await bot?.stop();
-    await tg?.stop();
-    await db?.cleanup();
+  const f = useBot({
+    env: (fx) => {
+      admin = fx.tg.user({ firstName: 'Admin', languageCode: 'en' });
+      return { ADMIN_IDS: String(admin.id) };
+    },
   });
 
   it('counts users, payments, generations, success rate, mean time, credits and refunds for today and 7 days, per model', async () => {
-    const prisma = bot.app.db.prisma;
+    const prisma = f.bot.app.db.prisma;
     await admin.sendCommand('/start'); // the admin: a new user today
     await admin.waitForMessage();
     const now = Date.now();

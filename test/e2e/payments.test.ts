@@ -1,34 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Api } from 'grammy';
-import { FakeTelegram, type FakeUser, type Message } from '../support/fake-telegram/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
+import type { FakeUser, Message } from '../support/fake-telegram/index.js';
+import { useBot } from '../support/bot-fixture.js';
 
 type Markup = { inline_keyboard: { text: string; callback_data?: string }[][] };
 const buttons = (m: Message) => ((m.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 describe('Telegram Stars top-ups through the fake Bot API', () => {
-  let tg: FakeTelegram;
-  let db: TestDatabase;
-  let bot: InProcessBot;
   let admin: FakeUser;
   let api: Api;
-
+  const f = useBot({
+    env: (fx) => {
+      admin = fx.tg.user({ firstName: 'Admin', languageCode: 'en' });
+      return { ADMIN_IDS: String(admin.id), CREDIT_PACKS: '100,500:450' };
+    },
+  });
   beforeAll(async () => {
-    [tg, db] = await Promise.all([FakeTelegram.start(), createTestDatabase()]);
-    admin = tg.user({ firstName: 'Admin', languageCode: 'en' });
-    bot = await startInProcessBot(botEnv({ tg }, db, { ADMIN_IDS: String(admin.id), CREDIT_PACKS: '100,500:450' }));
-    api = new Api(tg.token, { apiRoot: tg.apiRoot });
+    api = new Api(f.tg.token, { apiRoot: f.tg.apiRoot });
     await admin.sendCommand('/start');
     await admin.waitForMessage();
   });
-  afterAll(async () => {
-    await bot?.stop();
-    await tg?.stop();
-    await db?.cleanup();
-  });
 
-  const prisma = () => bot.app.db.prisma;
+  const prisma = () => f.bot.app.db.prisma;
   const balanceOf = async (user: FakeUser) => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance;
 
   /** /topup → pick the pack → the invoice message. */
@@ -40,7 +33,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
   }
 
   async function paidUser(): Promise<{ user: FakeUser; chargeId: string }> {
-    const user = tg.user({ languageCode: 'en' });
+    const user = f.tg.user({ languageCode: 'en' });
     const invoice = await invoiceFor(user, /^100 credits/);
     const paid = await user.pay(invoice);
     if (!paid.ok) throw new Error('payment failed');
@@ -49,7 +42,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
   }
 
   it('offers the packs, sends an XTR invoice and credits once even when successful_payment arrives again', async () => {
-    const user = tg.user({ languageCode: 'en' });
+    const user = f.tg.user({ languageCode: 'en' });
     await user.sendCommand('/topup');
     const offer = await user.waitForMessage();
     expect(offer.text).toContain('Buy credits with Telegram Stars');
@@ -58,7 +51,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     await user.tapButton(offer, '500 credits — 450 ⭐');
     const invoice = await user.waitForMessage({ match: (m) => 'invoice' in m });
     expect(invoice.invoice).toMatchObject({ currency: 'XTR', total_amount: 450, title: '500 credits' });
-    const sent = tg.calls('sendInvoice').at(-1)!;
+    const sent = f.tg.calls('sendInvoice').at(-1)!;
     expect(sent.params.provider_token ?? '').toBe('');
     const prices = typeof sent.params.prices === 'string' ? JSON.parse(sent.params.prices) : sent.params.prices;
     expect(prices).toEqual([{ label: '500 credits', amount: 450 }]);
@@ -74,8 +67,8 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     expect(confirmation.text).toContain('Your balance: 500 credits');
 
     // The same update again (redelivery), and the same payment in a new update.
-    tg.redeliver(paid.updateId!);
-    tg.enqueueUpdate({ message: paid.message });
+    f.tg.redeliver(paid.updateId!);
+    f.tg.enqueueUpdate({ message: paid.message });
     await user.sendCommand('/balance');
     expect((await user.waitForMessage({ match: /Your balance/ })).text).toContain('Your balance: 500 credits');
     expect(await balanceOf(user)).toBe(500);
@@ -87,7 +80,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
   });
 
   it('the Top up menu button offers the packs, in Russian too', async () => {
-    const user = tg.user({ languageCode: 'ru' });
+    const user = f.tg.user({ languageCode: 'ru' });
     await user.sendCommand('/start');
     const menu = await user.waitForMessage();
     await user.tapButton(menu, '⭐ Пополнить');
@@ -96,7 +89,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
   });
 
   it('refuses a pre-checkout for an unknown pack or a changed price, with a message', async () => {
-    const user = tg.user({ languageCode: 'en' });
+    const user = f.tg.user({ languageCode: 'en' });
     await user.sendCommand('/start');
     await user.waitForMessage();
     const stale = await api.sendInvoice(user.chatId, '999 credits', 'old pack', `pack:p999:999:${user.id}`, 'XTR', [{ label: '999 credits', amount: 999 }]);
@@ -107,11 +100,11 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     const refused2 = await user.pay(cheap.message_id);
     expect(refused2).toMatchObject({ ok: false, errorMessage: expect.stringContaining('price of this pack has changed') });
     expect(await balanceOf(user)).toBe(0);
-    expect(tg.bot().charges().filter((c) => c.userId === user.id)).toEqual([]);
+    expect(f.tg.bot().charges().filter((c) => c.userId === user.id)).toEqual([]);
   });
 
   it('a banned user cannot pay: the pre-checkout is refused in their language and /topup says why', async () => {
-    const user = tg.user({ languageCode: 'ru' });
+    const user = f.tg.user({ languageCode: 'ru' });
     const invoice = await invoiceFor(user, /^100 /);
     await admin.sendCommand(`/ban ${user.id}`);
     expect((await admin.waitForMessage()).text).toContain('is banned');
@@ -131,7 +124,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
   });
 
   it('/paysupport explains refunds and forwards a question to the admins', async () => {
-    const user = tg.user({ firstName: 'Bob', username: 'bob_pays', languageCode: 'en' });
+    const user = f.tg.user({ firstName: 'Bob', username: 'bob_pays', languageCode: 'en' });
     await user.sendCommand('/paysupport');
     const help = await user.waitForMessage();
     expect(help.text).toContain('Payment support');
@@ -149,7 +142,7 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     const done = await admin.waitForMessage();
     expect(done.text).toContain('Refunded 100 ⭐');
     expect(done.text).toContain('balance 0');
-    expect(tg.bot().charges().find((c) => c.chargeId === chargeId)?.refunded).toBe(true);
+    expect(f.tg.bot().charges().find((c) => c.chargeId === chargeId)?.refunded).toBe(true);
     expect(await balanceOf(user)).toBe(0);
     const payment = await prisma().payment.findUniqueOrThrow({ where: { telegramPaymentChargeId: chargeId } });
     expect(payment.status).toBe('refunded');
@@ -167,19 +160,19 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     const { user, chargeId } = await paidUser();
     await admin.sendCommand(`/grant ${user.id} -30 used`);
     await admin.waitForMessage({ match: /Balance now 70/ });
-    const refundCalls = tg.calls('refundStarPayment').length;
+    const refundCalls = f.tg.calls('refundStarPayment').length;
     await admin.sendCommand(`/refundpayment ${chargeId}`);
     const answer = await admin.waitForMessage();
     expect(answer.text).toContain('Not refunded');
     expect(answer.text).toContain('70 credits left of the 100');
-    expect(tg.calls('refundStarPayment')).toHaveLength(refundCalls);
-    expect(tg.bot().charges().find((c) => c.chargeId === chargeId)?.refunded).toBe(false);
+    expect(f.tg.calls('refundStarPayment')).toHaveLength(refundCalls);
+    expect(f.tg.bot().charges().find((c) => c.chargeId === chargeId)?.refunded).toBe(false);
     expect(await balanceOf(user)).toBe(70);
   });
 
   it('/refundpayment gives the credits back when Telegram refuses', async () => {
     const { user, chargeId } = await paidUser();
-    tg.failNext('refundStarPayment', { code: 400, description: 'CHARGE_NOT_FOUND' });
+    f.tg.failNext('refundStarPayment', { code: 400, description: 'CHARGE_NOT_FOUND' });
     await admin.sendCommand(`/refundpayment ${chargeId}`);
     const answer = await admin.waitForMessage();
     expect(answer.text).toContain('Telegram refused the refund');

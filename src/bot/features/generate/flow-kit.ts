@@ -119,6 +119,16 @@ export async function ensureNotBusy(flow: Flow, userId: number): Promise<void> {
   if (inFlight >= deps.config.MAX_JOBS_PER_USER) throw new UserError('flow-busy');
 }
 
+/**
+ * The longest prompt every offered model of `kind` accepts; throws a UserError when no model of
+ * that kind is available (switched off, or its provider has no keys).
+ */
+export async function promptLimit(flow: Flow, kind: GenerationKind, fallback: number): Promise<number> {
+  const offered = await modelOptions(flow, kind, { options: {} });
+  if (offered.length === 0) throw new UserError('issue-model-unavailable');
+  return Math.min(...offered.map((o) => o.model.limits.maxPromptLength ?? fallback));
+}
+
 export interface ModelOption {
   model: CatalogEntry;
   price: number;

@@ -5,7 +5,7 @@ import type { GenerationInputs } from '../../../domain/generation-inputs.js';
 import { UserError } from '../../../domain/errors.js';
 import { checkKlingImage } from '../../../media/image.js';
 import { checkImage, imageCandidate } from './media-input.js';
-import { askFor, checkPrompt, chooseModel, ensureNotBusy, external, issueText, makeFlow, modelOptions, showQuote } from './flow-kit.js';
+import { askFor, checkPrompt, chooseModel, ensureNotBusy, promptLimit, external, issueText, makeFlow, modelOptions, showQuote } from './flow-kit.js';
 import { askDuration, KLING_PROMPT_MAX } from './text2video.js';
 
 export function image2videoConversation(deps: BotDeps) {
@@ -13,12 +13,7 @@ export function image2videoConversation(deps: BotDeps) {
     const flow = makeFlow(conversation, ctx, deps, locale);
     const { t } = flow;
     await ensureNotBusy(flow, ctx.from!.id);
-    const probe = await modelOptions(flow, 'image2video', { options: {} });
-    if (probe.length === 0) {
-      await ctx.reply(t('issue-model-unavailable'));
-      return;
-    }
-    const max = Math.min(...probe.map((o) => o.model.limits.maxPromptLength ?? KLING_PROMPT_MAX));
+    const max = await promptLimit(flow, 'image2video', KLING_PROMPT_MAX);
 
     await ctx.reply(t('i2v-ask-image'));
     const image = await askFor(flow, t('i2v-need-image'), async (next) => {

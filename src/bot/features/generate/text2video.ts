@@ -2,7 +2,7 @@
 import type { BotConversation, ConvContext } from '../../context.js';
 import type { BotDeps } from '../../deps.js';
 import type { GenerationInputs } from '../../../domain/generation-inputs.js';
-import { askFor, checkPrompt, chooseModel, chooseOption, ensureNotBusy, makeFlow, modelOptions, optionKeyboard, showQuote, type Flow } from './flow-kit.js';
+import { askFor, checkPrompt, chooseModel, chooseOption, ensureNotBusy, promptLimit, makeFlow, modelOptions, optionKeyboard, showQuote, type Flow } from './flow-kit.js';
 
 export const KLING_PROMPT_MAX = 2500;
 
@@ -23,12 +23,7 @@ export function text2videoConversation(deps: BotDeps) {
     const flow = makeFlow(conversation, ctx, deps, locale);
     const { t } = flow;
     await ensureNotBusy(flow, ctx.from!.id);
-    const probe = await modelOptions(flow, 'text2video', { options: {} });
-    if (probe.length === 0) {
-      await ctx.reply(t('issue-model-unavailable'));
-      return;
-    }
-    const max = Math.min(...probe.map((o) => o.model.limits.maxPromptLength ?? KLING_PROMPT_MAX));
+    const max = await promptLimit(flow, 'text2video', KLING_PROMPT_MAX);
 
     await ctx.reply(t('t2v-ask-prompt', { max }));
     const prompt = await askFor(flow, t('prompt-empty'), (next) => (next.message?.text ? checkPrompt(next.message.text, max) : null));

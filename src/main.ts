@@ -2,12 +2,21 @@
  * Composition root: parse the environment once, build the app, stop it on SIGTERM/SIGINT.
  * A bad configuration prints one line naming the variable and exits with code 2.
  */
+import { existsSync } from 'node:fs';
 import { GrammyError } from 'grammy';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
 
+/** Loads `.env` (or ENV_FILE; "none" disables it) without overriding the real environment. */
+function loadEnvFile(): void {
+  const file = process.env.ENV_FILE ?? '.env';
+  if (file === 'none' || !existsSync(file)) return;
+  process.loadEnvFile(file); // variables already in the environment are kept
+}
+
 async function main(): Promise<void> {
+  loadEnvFile();
   let config;
   try {
     config = loadConfig(process.env);

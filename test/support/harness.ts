@@ -136,7 +136,8 @@ export interface ChildBot {
 export function spawnBot(env: Record<string, string>): ChildBot {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    // A developer's .env must not leak into tests.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ENV_FILE: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const watch = watchOutput(child, 'bot');

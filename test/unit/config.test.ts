@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
@@ -55,6 +56,18 @@ describe('configuration', () => {
     const { code } = await bot.exited;
     expect(code).toBe(2);
     expect(bot.output().trim()).toBe('Configuration error: PORT must be a whole number, got "eighty"');
+  }, 30_000);
+
+  it('reads a .env file, and the real environment wins over it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'envfile-'));
+    const file = path.join(dir, 'bot.env');
+    writeFileSync(file, `BOT_TOKEN=${TOKEN}\nPORT=eighty\n`);
+    const fromFile = spawnBot({ ENV_FILE: file });
+    expect((await fromFile.exited).code).toBe(2);
+    expect(fromFile.output().trim()).toBe('Configuration error: PORT must be a whole number, got "eighty"');
+    const envWins = spawnBot({ ENV_FILE: file, PORT: 'ninety' });
+    expect((await envWins.exited).code).toBe(2);
+    expect(envWins.output().trim()).toBe('Configuration error: PORT must be a whole number, got "ninety"');
   }, 30_000);
 
   it('npm start without BOT_TOKEN says how to get one', async () => {

@@ -96,7 +96,7 @@ export interface JobWorker {
 const MAX_UNCERTAIN_SUBMITS: Record<string, number> = { kie: 2, kling: 5 };
 
 type Job = Generation & { model: CatalogModel };
-type Claimed = { id: string; nextRunAt: Date };
+type Claimed = { id: string; nextRunAt: Date; state: GenerationState };
 
 export function callbackUrlFor(publicUrl: string, secret: string, provider: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/callbacks/${provider}?secret=${encodeURIComponent(secret)}`;
@@ -128,6 +128,9 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   let started = false;
   let stopping = false;
   let running = 0;
+  /** Slots that submits may use at once: the rest stay free for polls and deliveries. */
+  const submitSlots = Math.max(1, Math.ceil(deps.concurrency / 2));
+  let runningSubmits = 0;
   let ticking: Promise<void> | undefined;
   let tickAgain = false;
   const inFlight = new Set<Promise<void>>();
@@ -137,17 +140,24 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
   // ------------------------------------------------------------------------- claim and release
 
-  async function claim(limit: number): Promise<Claimed[]> {
+  /**
+   * Claims up to `limit` due jobs: `work` = polls and deliveries (past submit), `submit` = queued
+   * jobs. Polls and deliveries are claimed first and submits only into their share of the slots,
+   * so a backlog of slow submits (uploads + create) never keeps a woken job waiting for a slot.
+   */
+  async function claim(kind: 'work' | 'submit', limit: number): Promise<Claimed[]> {
+    if (limit <= 0) return [];
     const now = deps.now();
     const until = new Date(now.getTime() + leaseMs);
+    const stateFilter = kind === 'submit' ? `"state" = 'queued'` : `"state" <> 'queued'`;
     return prisma.$queryRawUnsafe<Claimed[]>(
       `UPDATE "Generation" SET "leaseOwner" = $1, "leaseUntil" = $2, "attempts" = "attempts" + 1
        WHERE "id" IN (
          SELECT "id" FROM "Generation"
-         WHERE ${DUE_STATE_SQL} AND "nextRunAt" <= $3 AND ("leaseUntil" IS NULL OR "leaseUntil" < $3)
-         ORDER BY CASE WHEN "state" = 'queued' THEN 1 ELSE 0 END, "nextRunAt" LIMIT $4
+         WHERE ${DUE_STATE_SQL} AND ${stateFilter} AND "nextRunAt" <= $3 AND ("leaseUntil" IS NULL OR "leaseUntil" < $3)
+         ORDER BY "nextRunAt" LIMIT $4
          FOR UPDATE SKIP LOCKED)
-       RETURNING "id", "nextRunAt"`,
+       RETURNING "id", "nextRunAt", "state"::text AS "state"`,
       instanceId,
       until,
       now,
@@ -200,10 +210,10 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       try {
         do {
           tickAgain = false;
-          const free = deps.concurrency - running;
-          if (free <= 0 || stopping) break;
-          const claimed = await claim(free);
-          for (const job of claimed) launch(job);
+          if (deps.concurrency - running <= 0 || stopping) break;
+          for (const job of await claim('work', deps.concurrency - running)) launch(job);
+          const submitFree = Math.min(deps.concurrency - running, submitSlots - runningSubmits);
+          for (const job of await claim('submit', submitFree)) launch(job);
         } while (tickAgain && !stopping);
       } catch (err) {
         log.error({ err }, 'claiming jobs failed');
@@ -217,8 +227,11 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
   function launch(claimed: Claimed): void {
     running++;
+    const submitting = claimed.state === 'queued';
+    if (submitting) runningSubmits++;
     const work = runStep(claimed).finally(() => {
       running--;
+      if (submitting) runningSubmits--;
       inFlight.delete(work);
       kick();
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { eventually, media, orderLipsync } from '../support/drive.js';
+import { eventually, media, orderLipsync, startLipsyncWithPhoto } from '../support/drive.js';
 
 describe('bad input costs nothing and gets a clear answer', () => {
   const f = useBot({ kie: { pollsPerStep: 1, resultVideo: { sizeBytes: 51 * 1024 * 1024 } }, kling: true });
@@ -21,11 +21,7 @@ describe('bad input costs nothing and gets a clear answer', () => {
 
   it('refuses a photo where audio is expected, and a non-audio file sent as audio', async () => {
     const user = await newUser(100);
-    await user.sendCommand('/lipsync');
-    await user.waitForMessage();
-    await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
-    await user.waitForMessage();
-    await user.waitForMessage();
+    await startLipsyncWithPhoto(user);
     await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
     expect((await user.waitForMessage()).text).toBe('Please send a voice note or an audio file.');
     await user.sendDocument(media('not-media.txt'), { fileName: 'speech.mp3', mimeType: 'audio/mpeg' });

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, spawnBot } from '../support/harness.js';
 import { orderLipsync, waitForVideo } from '../support/drive.js';
 import { openDatabase } from '../../src/db/client.js';
+import { ledgerSum, recordMove } from '../../src/domain/ledger.js';
 
 describe('crash safety', () => {
   let tg: FakeTelegram;
@@ -31,7 +32,7 @@ describe('crash safety', () => {
     // Credits for the test, written while no bot holds the embedded database.
     {
       const direct = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
-      await direct.prisma.user.update({ where: { id: BigInt(user.id) }, data: { balance: 100 } });
+      await recordMove(direct.prisma, { userId: BigInt(user.id), kind: 'grant', amount: 100, idempotencyKey: `grant:test:${user.id}` });
       await direct.close();
     }
 
@@ -64,8 +65,9 @@ describe('crash safety', () => {
       const generation = await direct.prisma.generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
       expect(generation.state).toBe('delivered');
       const ledger = await direct.prisma.ledgerEntry.findMany({ where: { userId: BigInt(user.id) } });
-      expect(ledger.map((e) => `${e.kind}:${e.amount}`)).toEqual(['charge:-50']);
+      expect(ledger.map((e) => `${e.kind}:${e.amount}`)).toEqual(['grant:100', 'charge:-50']);
       expect((await direct.prisma.user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance).toBe(50);
+      expect(await ledgerSum(direct.prisma, BigInt(user.id))).toBe(50);
     } finally {
       await direct.close();
     }

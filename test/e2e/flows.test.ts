@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { buttonsOf as buttons, media } from '../support/drive.js';
+import { buttonsOf as buttons, media, startLipsyncWithPhoto } from '../support/drive.js';
 
 describe('generation flows up to the charge', () => {
   const f = useBot({ kie: { pollsPerStep: 1000 }, kling: { lifecycle: { unit: 'manual' } } });
@@ -35,11 +35,7 @@ describe('generation flows up to the charge', () => {
 
   it('talking avatar with a short voice note: per-second price, optional prompt, quote, confirm, double tap', async () => {
     const user = await newUser(100);
-    await user.sendCommand('/lipsync');
-    await user.waitForMessage();
-    await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
-    await user.waitForMessage();
-    await user.waitForMessage();
+    await startLipsyncWithPhoto(user);
     await user.sendVoice(media('voice.ogg'), { duration: 3 });
     const choice = await user.waitForMessage();
     expect(buttons(choice)).toEqual(['Kling AI Avatar — 50 credits', 'InfiniteTalk 480p — 9 credits', 'InfiniteTalk 720p — 36 credits']);

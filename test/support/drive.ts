@@ -9,13 +9,18 @@ export const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtur
 type Markup = { inline_keyboard: { text: string }[][] };
 export const buttonsOf = (m: object) => (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
+/** /lipsync and portrait.jpg: the flow then waits for the audio. */
+export async function startLipsyncWithPhoto(user: FakeUser, timeoutMs = 10_000): Promise<void> {
+  await user.sendCommand('/lipsync');
+  await user.waitForMessage({ timeoutMs, match: /photo|фото/i });
+  await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
+  await user.waitForMessage({ timeoutMs, match: /speech|речь/i });
+}
+
 /** /lipsync with portrait.jpg and a 3 s voice note; picks the model whose button starts with `model`; confirms. */
 export async function orderLipsync(user: FakeUser, model: string, options: { timeoutMs?: number; confirm?: boolean } = {}) {
   const wait = { timeoutMs: options.timeoutMs ?? 10_000 };
-  await user.sendCommand('/lipsync');
-  await user.waitForMessage({ ...wait, match: /photo/i });
-  await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
-  await user.waitForMessage({ ...wait, match: /speech|речь/i });
+  await startLipsyncWithPhoto(user, wait.timeoutMs);
   await user.sendVoice(media('voice.ogg'), { duration: 3 });
   const choice = await user.waitForMessage({ ...wait, match: /model|модель/i });
   await user.tapButton(choice, new RegExp(`^${model}`));

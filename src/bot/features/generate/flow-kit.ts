@@ -12,6 +12,7 @@ import { UserError } from '../../../domain/errors.js';
 import type { GenerationInputs } from '../../../domain/generation-inputs.js';
 import { checkFit, describeQuote, listModels, validateRequest, type CatalogEntry } from '../../../domain/catalog.js';
 import { saveQuote, setQuoteMessage } from '../../../domain/quotes.js';
+import { countInFlight } from '../../../domain/generations.js';
 import type { GenerationKind, ValidationIssue } from '../../../providers/types.js';
 import { modelCallback, optionCallback, quoteCallback } from './callbacks.js';
 
@@ -113,9 +114,7 @@ export function checkPrompt(text: string | undefined, max: number): string {
 /** Refuses to start a flow when the user already has the maximum of generations in flight. */
 export async function ensureNotBusy(flow: Flow, userId: number): Promise<void> {
   const { deps } = flow;
-  const inFlight = await flow.conversation.external(() =>
-    deps.prisma.generation.count({ where: { userId: BigInt(userId), state: { in: ['queued', 'submitted', 'running', 'succeeded'] } } }),
-  );
+  const inFlight = await flow.conversation.external(() => countInFlight(deps.prisma, BigInt(userId)));
   if (inFlight >= deps.config.MAX_JOBS_PER_USER) throw new UserError('flow-busy');
 }
 

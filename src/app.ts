@@ -30,7 +30,7 @@ import { createBroadcastWorker } from './broadcast/index.js';
 import { setAdminCommands } from './bot/features/admin/index.js';
 import { randomBytes } from 'node:crypto';
 
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription'] as const;
 
 export interface AppOptions {
   config: Config;

@@ -4,6 +4,8 @@ import type { I18n, Locale } from './i18n.js';
 
 export const USER_COMMANDS = [
   'start', 'lipsync', 'text2video', 'image2video', 'balance', 'topup', 'history', 'language', 'cancel', 'help', 'paysupport',
+  // Growth.
+  'invite', 'promo', 'subscribe', 'subscription',
 ] as const;
 
 export function commandList(i18n: I18n, locale: Locale) {

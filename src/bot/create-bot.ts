@@ -22,6 +22,10 @@ import { membershipFeature } from './features/membership.js';
 import { paymentsFeature } from './features/payments/index.js';
 import { adminFeature } from './features/admin/index.js';
 import { generationConversations, generationFeature } from './features/generate/index.js';
+import { firstContact } from './features/growth/first-contact.js';
+import { inviteFeature, referralPaymentHooks } from './features/growth/invite.js';
+import { promoFeature } from './features/growth/promo.js';
+import { subscriptionFeature } from './features/growth/subscription.js';
 import { markUnreachable } from '../domain/users.js';
 
 export interface CreateBotOptions {
@@ -59,6 +63,10 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   guarded.use(sequentialize(updateKey));
   guarded.use(appContext(deps));
   guarded.use(membershipFeature());
+  // Growth: a new user's first contact; referral rewards around payments; subscription payments.
+  guarded.use(firstContact());
+  guarded.use(referralPaymentHooks());
+  guarded.use(subscriptionFeature());
   // Payments first: pre_checkout_query has no chat and must be answered within 10 s.
   guarded.use(paymentsFeature());
 
@@ -77,6 +85,8 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   guarded.use(adminFeature({ onBroadcastQueued: options.onBroadcastQueued }));
   guarded.use(generationConversations(deps));
 
+  guarded.use(inviteFeature());
+  guarded.use(promoFeature());
   guarded.use(startFeature());
   guarded.use(balanceFeature());
   guarded.use(languageFeature());

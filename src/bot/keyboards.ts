@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineCallback } from './callback-data.js';
 import type { Translate } from './i18n.js';
 
-export const MENU_ACTIONS = ['lipsync', 'text2video', 'image2video', 'balance', 'topup', 'history', 'help'] as const;
+export const MENU_ACTIONS = ['lipsync', 'text2video', 'image2video', 'balance', 'topup', 'history', 'help', 'invite'] as const;
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 export const menuCallback = defineCallback('menu', { action: z.enum(MENU_ACTIONS) });
 
@@ -15,5 +15,6 @@ export function mainMenu(t: Translate): InlineKeyboard {
     [b('text2video'), b('image2video')],
     [b('balance'), b('topup')],
     [b('history'), b('help')],
+    [b('invite')],
   ]);
 }

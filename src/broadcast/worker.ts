@@ -51,6 +51,7 @@ interface Claim {
   userId: bigint;
   attempts: number;
   text: string;
+  button: { text: string; url: string } | null;
   lease: Date;
 }
 
@@ -97,7 +98,7 @@ export function createBroadcastWorker(options: BroadcastWorkerOptions): Broadcas
           broadcast: { status: { in: ['pending', 'running'] } },
         },
         orderBy: [{ nextAttemptAt: 'asc' }, { broadcastId: 'asc' }, { userId: 'asc' }],
-        select: { broadcastId: true, userId: true, attempts: true, leaseUntil: true, broadcast: { select: { text: true, status: true } } },
+        select: { broadcastId: true, userId: true, attempts: true, leaseUntil: true, broadcast: { select: { text: true, status: true, buttonText: true, buttonUrl: true } } },
       });
       if (!candidate) return null;
       const lease = new Date(at.getTime() + leaseMs);
@@ -109,7 +110,9 @@ export function createBroadcastWorker(options: BroadcastWorkerOptions): Broadcas
       if (candidate.broadcast.status === 'pending') {
         await prisma.broadcast.updateMany({ where: { id: candidate.broadcastId, status: 'pending' }, data: { status: 'running', startedAt: at } });
       }
-      return { broadcastId: candidate.broadcastId, userId: candidate.userId, attempts: candidate.attempts, text: candidate.broadcast.text, lease };
+      const { buttonText, buttonUrl } = candidate.broadcast;
+      const button = buttonText && buttonUrl ? { text: buttonText, url: buttonUrl } : null;
+      return { broadcastId: candidate.broadcastId, userId: candidate.userId, attempts: candidate.attempts, text: candidate.broadcast.text, button, lease };
     }
     return null;
   }
@@ -144,7 +147,10 @@ export function createBroadcastWorker(options: BroadcastWorkerOptions): Broadcas
         return;
       }
       try {
-        await api.sendMessage(Number(c.userId), c.text, { link_preview_options: { is_disabled: true } });
+        await api.sendMessage(Number(c.userId), c.text, {
+          link_preview_options: { is_disabled: true },
+          ...(c.button ? { reply_markup: { inline_keyboard: [[{ text: c.button.text, url: c.button.url }]] } } : {}),
+        });
       } catch (error) {
         if (error instanceof GrammyError && error.error_code === 429) {
           const seconds = Math.max(1, error.parameters.retry_after ?? 1);

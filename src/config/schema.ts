@@ -84,6 +84,30 @@ const creditPacks = z
     return packs;
   });
 
+export interface SubscriptionPlan {
+  id: string;
+  credits: number;
+  stars: number;
+}
+
+/** Growth: Stars subscription plans, `credits:stars` comma-separated (Telegram caps a subscription at 10000 Stars). */
+const subscriptionPlans = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const plans: SubscriptionPlan[] = [];
+    for (const part of (v ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^(\d{1,9}):(\d{1,5})$/.exec(part);
+      if (!m || Number(m[1]) <= 0 || Number(m[2]) <= 0 || Number(m[2]) > 10_000) {
+        ctx.addIssue({ code: 'custom', message: `must look like "600:500,1500:1100" (credits:stars a month, stars 1–10000), got "${part}"` });
+        return z.NEVER;
+      }
+      const plan = { id: `${Number(m[1])}x${Number(m[2])}`, credits: Number(m[1]), stars: Number(m[2]) };
+      if (!plans.some((p) => p.id === plan.id)) plans.push(plan);
+    }
+    return plans;
+  });
+
 const secretToken = (name: string) =>
   optionalString.pipe(
     z
@@ -144,6 +168,11 @@ export const configSchema = z.object({
     .describe('Stars per credit for packs given without an explicit price'),
   CREDIT_PACKS: creditPacks.describe('Top-up packs: credits[:stars], comma-separated, e.g. "100,500:450,1200:1000"'),
   BROADCAST_RATE_PER_SECOND: int(1, 1000, 25).describe('Broadcast messages per second (Telegram allows about 30/s for bulk sends)'),
+  // Growth (welcome credits, referrals, subscriptions).
+  WELCOME_CREDITS: int(0, 1_000_000, 0).describe('Credits every new user gets once at first contact (0 = none)'),
+  REFERRAL_PERCENT: int(0, 100, 10).describe("Percent of the credits of each of an invitee's Stars payments that the inviter earns"),
+  SUBSCRIPTION_PLANS: subscriptionPlans.describe('Stars subscription plans: credits:stars a month, comma-separated, e.g. "600:500,1500:1100" (empty = none)'),
+  SUBSCRIPTION_PERIOD_SECONDS: int(60, 2_592_000, 2_592_000).describe("Stars subscription period; Telegram accepts only 2592000 (30 days), its test environment also 60 or 300"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
 });
 

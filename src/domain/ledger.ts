@@ -7,7 +7,7 @@ import type { PrismaClient } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 
 export type Tx = Prisma.TransactionClient;
-export type LedgerKind = 'charge' | 'refund' | 'topup' | 'grant' | 'payment_refund';
+export type LedgerKind = 'charge' | 'refund' | 'topup' | 'grant' | 'payment_refund' | 'welcome' | 'promo' | 'referral';
 
 export interface LedgerMove {
   userId: bigint;

@@ -12,6 +12,7 @@ import { catalogCommands } from './catalog.js';
 import { userCommands } from './users.js';
 import { statsCommand } from './stats.js';
 import { broadcastCommands } from './broadcast.js';
+import { promoAdminCommands } from './promo.js';
 
 export const ADMIN_COMMANDS = [
   'models', 'enable', 'disable', 'price', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast',
@@ -30,7 +31,7 @@ export function isAdmin(ctx: BotContext): boolean {
 export function adminFeature(options: AdminFeatureOptions = {}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const admin = composer.chatType('private').filter(isAdmin);
-  admin.use(catalogCommands(), userCommands(), statsCommand(), broadcastCommands({ onQueued: options.onBroadcastQueued }));
+  admin.use(catalogCommands(), userCommands(), statsCommand(), broadcastCommands({ onQueued: options.onBroadcastQueued }), promoAdminCommands());
   return composer;
 }
 

@@ -1,7 +1,8 @@
 /** /stats: today (since 00:00 UTC) and the last 7 days, overall and per model. */
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
-import { computeStats, type PeriodStats } from '../../../domain/admin.js';
+import { computeStats, statsPeriods, type PeriodStats } from '../../../domain/admin.js';
+import { growthStatsLines } from './growth.js';
 
 function percent(rate: number | null): string {
   return rate === null ? '—' : `${Math.round(rate * 100)}%`;
@@ -52,6 +53,8 @@ export function statsCommand(): Composer<BotContext> {
       ...renderPeriod(ctx, ctx.t('admin-stats-today'), stats.today),
       '',
       ...renderPeriod(ctx, ctx.t('admin-stats-week'), stats.week),
+      '',
+      ...(await growthStatsLines(ctx, statsPeriods(ctx.deps.now()))),
     ].join('\n');
     await ctx.reply(text);
   });

@@ -6,6 +6,8 @@ import { grantCredits, MAX_GRANT, setBanned, userReport, writeAudit } from '../.
 import { adminRefundGeneration } from '../../../domain/generations.js';
 import { refundPayment, type StarRefundOutcome } from '../../../domain/payments.js';
 import { adminId, args, formatDate, parseInteger, usage, userLabel } from './shared.js';
+import { growthUserLines } from './growth.js';
+import { takeBackReward } from '../growth/invite.js';
 
 /** Bot API refundStarPayment, its outcome classified for the domain. */
 export function telegramStarRefund(api: Api) {
@@ -92,6 +94,7 @@ export function userCommands(): Composer<BotContext> {
             }),
           )
         : [ctx.t('admin-user-none')]),
+      ...(await growthUserLines(ctx, user.id)),
     ];
     await ctx.reply(lines.join('\n'));
   });
@@ -142,6 +145,8 @@ export function userCommands(): Composer<BotContext> {
       refundStars: telegramStarRefund(ctx.api),
     });
     const user = 'userId' in result ? String(result.userId) : '';
+    // Growth: a refunded payment takes its referral reward back (once).
+    if (result.status === 'refunded' || result.status === 'already_refunded') await takeBackReward(ctx, chargeId, adminId(ctx));
     switch (result.status) {
       case 'refunded':
         return void (await ctx.reply(ctx.t('admin-refundpayment-done', { user, stars: result.stars, credits: result.credits, balance: result.balance })));

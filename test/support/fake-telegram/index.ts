@@ -23,6 +23,7 @@ export type { CallRecord, Fault } from './server.js';
 export type { Message, UserInfo, ChatInfo } from './store.js';
 export type { Update, WebhookDelivery } from './updates.js';
 export type { FileStore, StoredFile } from './files.js';
+export { FakeStars, type FakeSubscription, type InvoiceLink, type LinkPayResult } from './subscriptions.js';
 
 export interface FakeTelegramOptions {
   /** Bot tokens to accept (default: one random valid-looking token). */

@@ -6,6 +6,7 @@ import { formatText, type Entity, type Formatted } from './formatting.js';
 import { isUploadedFile } from './multipart.js';
 import { bool, int, json, str, type Params } from './params.js';
 import { validateInvoice } from './payments.js';
+import { subscriptionMethods } from './subscriptions.js';
 import type { BotState, ChatRecord, Message } from './store.js';
 
 export interface MethodContext {
@@ -426,10 +427,6 @@ export const methods: Record<string, Handler> = {
     });
     return msg;
   },
-  createinvoicelink: ({ params }) => {
-    validateInvoice(params);
-    return `https://t.me/$${randomBytes(12).toString('base64url')}`;
-  },
   answerprecheckoutquery: ({ bot, params }) => bot.payments.answerPreCheckout(params),
   refundstarpayment: ({ bot, params }) => {
     const charge = bot.payments.refund(params);
@@ -459,4 +456,6 @@ export const methods: Record<string, Handler> = {
     return { transactions };
   },
   getmystarbalance: ({ bot }) => ({ amount: bot.payments.balance() }),
+  // Stars subscriptions: createInvoiceLink (with subscription_period), editUserStarSubscription.
+  ...subscriptionMethods,
 };

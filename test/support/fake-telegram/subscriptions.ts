@@ -211,8 +211,8 @@ export class FakeStars {
    * pre-checkout) unless cancelled (then it ends) or the user's Stars balance is too low (then a
    * `subscription` update `failed`). Returns the renewal charges.
    */
-  async advancePeriod(): Promise<{ userId: number; chargeId: string; payload: string }[]> {
-    const renewed: { userId: number; chargeId: string; payload: string }[] = [];
+  async advancePeriod(): Promise<{ userId: number; chargeId: string; payload: string; message: Message }[]> {
+    const renewed: { userId: number; chargeId: string; payload: string; message: Message }[] = [];
     for (const sub of this.book.subscriptions) {
       if (sub.ended) continue;
       if (sub.canceledByBot || sub.canceledByUser) {
@@ -232,7 +232,7 @@ export class FakeStars {
       const charge = this.bot.payments.charge(sub.userId, invoice);
       sub.chargeIds.push(charge.chargeId);
       sub.expiration += sub.period;
-      await user.send({
+      const message = await user.send({
         successful_payment: {
           currency: 'XTR',
           total_amount: sub.amount,
@@ -243,7 +243,7 @@ export class FakeStars {
           is_recurring: true,
         },
       });
-      renewed.push({ userId: sub.userId, chargeId: charge.chargeId, payload: sub.payload });
+      renewed.push({ userId: sub.userId, chargeId: charge.chargeId, payload: sub.payload, message });
     }
     this.bot.changed();
     return renewed;

@@ -138,8 +138,8 @@ admin-broadcast-segment-subscribers = подписчики
 admin-broadcast-segment-ru = русский язык
 admin-broadcast-segment-en = английский язык
 
-admin-user-invited-by = Пригласил: { $inviter }
-admin-user-invited = Пригласил: { $count } (заработано кредитов: { $earned }) — { $users }
+admin-user-invited-by = Кто пригласил: { $inviter }
+admin-user-invited = Приглашено: { $count } (заработано кредитов: { $earned }) — { $users }
 admin-user-subscriptions-title = Подписки:
 admin-user-subscription-line = { $credits } кредитов / { $stars } ⭐ — { $state } — до { $until } — { $payments } { $payments ->
     [one] оплата

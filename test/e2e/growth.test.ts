@@ -207,6 +207,21 @@ describe('growth', () => {
       expect(await f.ledgerOf(user)).toEqual(['welcome:50']);
     });
 
+    it('the last use raced by two users: exactly one wins', async () => {
+      await admin.sendCommand('/promo new LASTONE 15 1');
+      await admin.waitForMessage({ match: /LASTONE/ });
+      const [a, b] = [await arrive(), await arrive()];
+      // Both updates are queued before the bot takes either; the runner handles them at once.
+      await Promise.all([a.sendCommand('/promo LASTONE'), b.sendCommand('/promo LASTONE')]);
+      const answers = await Promise.all([a.waitForMessage({ match: /LASTONE/ }), b.waitForMessage({ match: /LASTONE/ })]);
+      expect(answers.map((m) => m.text).sort()).toEqual([
+        'The promo code LASTONE has been used up: all its uses are taken.',
+        '✅ Promo code LASTONE: +15 credits. Your balance: 65.',
+      ]);
+      expect((await prisma().promoCode.findUniqueOrThrow({ where: { code: 'LASTONE' } })).uses).toBe(1);
+      expect((await f.ledgerOf(a)).length + (await f.ledgerOf(b)).length).toBe(3);
+    });
+
     it('a new user through a referral link with a promo code gets exactly the welcome and promo credits', async () => {
       await admin.sendCommand('/promo new FRIEND 25');
       await admin.waitForMessage({ match: /FRIEND/ });

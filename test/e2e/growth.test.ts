@@ -62,6 +62,18 @@ describe('growth', () => {
     return { chargeId: paid.chargeId, updateId: paid.updateId!, message: paid.message };
   }
 
+  async function subscribe(user: FakeUser, plan = /^600 credits/): Promise<{ link: string; chargeId: string; message: Message }> {
+    await user.sendCommand('/subscribe');
+    const offer = await user.waitForMessage({ match: /Monthly subscription|Ежемесячная/ });
+    await user.tapButton(offer, plan);
+    const msg = await user.waitForMessage({ match: /Subscription:|Подписка:/ });
+    const link = keyboard(msg)[0]!.url!;
+    const paid = await stars.payLink(user, link);
+    if (!paid.ok) throw new Error(`subscription refused: ${paid.errorMessage}`);
+    await user.waitForMessage({ match: /Subscription started|Подписка оформлена/ });
+    return { link, chargeId: paid.chargeId, message: paid.message };
+  }
+
   describe('welcome credits', () => {
     it('credits a new user once: not on a second /start, nor on a redelivered update', async () => {
       const user = f.tg.user({ languageCode: 'ru' });
@@ -233,22 +245,21 @@ describe('growth', () => {
       await user.resendLastUpdate();
       await user.sendCommand('/balance');
       expect((await user.waitForMessage({ match: /Your balance/ })).text).toContain('75');
+
+      // Subscription charges reward the inviter too: the first payment and each renewal, once.
+      await subscribe(user);
+      await inviter.waitForMessage({ match: /\+60 credits: a friend you invited/ });
+      const renewal = (await stars.advancePeriod()).find((r) => r.userId === user.id)!;
+      await inviter.waitForMessage({ match: /\+60 credits: a friend you invited/ });
+      f.tg.enqueueUpdate({ message: renewal.message });
+      await user.sendCommand('/balance');
+      await user.waitForMessage({ match: /Your balance/ });
+      expect(await f.ledgerOf(inviter)).toEqual(['welcome:50', 'referral:60', 'referral:60']);
+      expect(await f.ledgerOf(user)).toEqual(['welcome:50', 'promo:25', 'topup:600', 'topup:600']);
     });
   });
 
   describe('Stars subscriptions', () => {
-    async function subscribe(user: FakeUser, plan = /^600 credits/): Promise<{ link: string; chargeId: string; message: Message }> {
-      await user.sendCommand('/subscribe');
-      const offer = await user.waitForMessage({ match: /Monthly subscription|Ежемесячная/ });
-      await user.tapButton(offer, plan);
-      const msg = await user.waitForMessage({ match: /Subscription:|Подписка:/ });
-      const link = keyboard(msg)[0]!.url!;
-      const paid = await stars.payLink(user, link);
-      if (!paid.ok) throw new Error(`subscription refused: ${paid.errorMessage}`);
-      await user.waitForMessage({ match: /Subscription started|Подписка оформлена/ });
-      return { link, chargeId: paid.chargeId, message: paid.message };
-    }
-
     it('subscribes through createInvoiceLink, credits the first payment and each renewal once, cancels and resumes', async () => {
       const user = await arrive();
       const first = await subscribe(user);

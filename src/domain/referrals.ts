@@ -78,6 +78,30 @@ export async function rewardReferral(prisma: PrismaClient, input: { chargeId: st
   return { status: 'none' }; // the inviter's row is gone
 }
 
+/**
+ * Rewards every paid payment of `payerId` that has no reward yet (this one and any whose reward
+ * a crash or a reconciliation left out). Only payers with an inviter cost more than one query.
+ */
+export async function rewardPendingReferrals(
+  prisma: PrismaClient,
+  input: { payerId: bigint; percent: number },
+): Promise<Extract<RewardResult, { status: 'rewarded' }>[]> {
+  if (input.percent <= 0) return [];
+  const origin = await prisma.userOrigin.findUnique({ where: { userId: input.payerId }, select: { invitedBy: true } });
+  if (!origin?.invitedBy) return [];
+  const pending = await prisma.$queryRaw<{ chargeId: string }[]>`
+    SELECT p."telegramPaymentChargeId" AS "chargeId" FROM "Payment" p
+    WHERE p."userId" = ${input.payerId} AND p."status" = 'paid'
+      AND NOT EXISTS (SELECT 1 FROM "ReferralReward" r WHERE r."chargeId" = p."telegramPaymentChargeId")
+    ORDER BY p."createdAt" LIMIT 100`;
+  const rewarded: Extract<RewardResult, { status: 'rewarded' }>[] = [];
+  for (const { chargeId } of pending) {
+    const result = await rewardReferral(prisma, { chargeId, percent: input.percent });
+    if (result.status === 'rewarded') rewarded.push(result);
+  }
+  return rewarded;
+}
+
 export type ReversalResult =
   | { status: 'reversed'; inviterId: bigint; credits: number; taken: number; shortfall: number }
   | { status: 'none' };

@@ -4,7 +4,7 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { ledgerSum } from '../../src/domain/ledger.js';
 import { creditPayment, packPayload, refundPayment } from '../../src/domain/payments.js';
 import { recordFirstContact } from '../../src/domain/welcome.js';
-import { parseReferralCode, parseStartParam, referralCode, referralSummary, rewardReferral, reverseReferral } from '../../src/domain/referrals.js';
+import { parseReferralCode, parseStartParam, referralCode, referralSummary, rewardPendingReferrals, rewardReferral, reverseReferral } from '../../src/domain/referrals.js';
 import { createPromo, disablePromo, normalizeCode, redeemPromo } from '../../src/domain/promo-codes.js';
 import {
   applySubscriptionUpdate,
@@ -137,6 +137,22 @@ describe('growth (domain)', () => {
       expect(audit.map((a) => (a.details as { shortfall: number }).shortfall)).toEqual([5, 10]);
       expect(await db.prisma.ledgerEntry.count({ where: { idempotencyKey: { startsWith: 'referral_reversal:ch-ref-' } } })).toBe(1);
       await books(inviter, invitee);
+    });
+
+    it('catches up a reward a crash left out, once', async () => {
+      const inviter = await newUser();
+      const invitee = await newUser();
+      await recordFirstContact(db.prisma, { userId: invitee, inviterId: inviter, welcomeCredits: 0 });
+      await pay(invitee, 'ch-lost'); // credited, but the process died before the reward
+      await pay(invitee, 'ch-next');
+      const both = await Promise.all([
+        rewardPendingReferrals(db.prisma, { payerId: invitee, percent: 10 }),
+        rewardPendingReferrals(db2.prisma, { payerId: invitee, percent: 10 }),
+      ]);
+      expect(both.flat().map((r) => r.credits)).toEqual([10, 10]);
+      expect(await rewardPendingReferrals(db.prisma, { payerId: invitee, percent: 10 })).toEqual([]);
+      expect(await db.prisma.ledgerEntry.count({ where: { userId: inviter, kind: 'referral' } })).toBe(2);
+      await books(inviter);
     });
 
     it('gives nothing for a payer nobody invited, or a reward that rounds to zero', async () => {

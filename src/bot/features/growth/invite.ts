@@ -1,13 +1,14 @@
 /**
  * /invite and the Invite menu button: the user's referral link, how many joined through it and
  * what it earned. Also the referral side of Stars payments: after a payment is credited (by the
- * payments feature or the subscription feature) the inviter is rewarded once per charge id, and
+ * payments feature or the subscription feature) the inviter is rewarded once per charge id (for
+ * every paid payment of the payer without a reward, so one lost to a crash is caught up), and
  * a refunded payment (Telegram's refunded_payment service message) takes the reward back.
  */
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { menuCallback } from '../../keyboards.js';
-import { referralLink, referralSummary, rewardReferral, reverseReferral } from '../../../domain/referrals.js';
+import { referralLink, referralSummary, rewardPendingReferrals, reverseReferral } from '../../../domain/referrals.js';
 import { userLocale } from './shared.js';
 
 async function showInvite(ctx: BotContext): Promise<void> {
@@ -35,17 +36,16 @@ export function inviteFeature(): Composer<BotContext> {
   return composer;
 }
 
-/** Rewards the inviter of the payer of `chargeId` (idempotent) and tells them. */
-export async function rewardInviter(ctx: BotContext, chargeId: string): Promise<void> {
+/** Rewards the inviter for the payer's payments not rewarded yet (idempotent) and tells them. */
+export async function rewardInviter(ctx: BotContext, payerId: bigint): Promise<void> {
   const { prisma, config, i18n, logger } = ctx.deps;
-  if (config.REFERRAL_PERCENT <= 0) return;
-  const result = await rewardReferral(prisma, { chargeId, percent: config.REFERRAL_PERCENT });
-  if (result.status !== 'rewarded') return;
-  logger.info({ chargeId, inviterId: String(result.inviterId), credits: result.credits }, 'referral reward');
-  const inviter = await prisma.user.findUnique({ where: { id: result.inviterId }, select: { language: true, telegramLanguage: true } });
-  await ctx.api
-    .sendMessage(Number(result.inviterId), i18n.t(userLocale(i18n, inviter), 'growth-referral-reward', { credits: result.credits, balance: result.balance }))
-    .catch((err: unknown) => logger.warn({ err }, 'could not tell the inviter about a reward'));
+  for (const result of await rewardPendingReferrals(prisma, { payerId, percent: config.REFERRAL_PERCENT })) {
+    logger.info({ inviterId: String(result.inviterId), credits: result.credits }, 'referral reward');
+    const inviter = await prisma.user.findUnique({ where: { id: result.inviterId }, select: { language: true, telegramLanguage: true } });
+    await ctx.api
+      .sendMessage(Number(result.inviterId), i18n.t(userLocale(i18n, inviter), 'growth-referral-reward', { credits: result.credits, balance: result.balance }))
+      .catch((err: unknown) => logger.warn({ err }, 'could not tell the inviter about a reward'));
+  }
 }
 
 /** Takes back the referral reward of a refunded payment (idempotent). */
@@ -65,7 +65,7 @@ export function referralPaymentHooks(): Composer<BotContext> {
   composer.on('message:successful_payment', async (ctx, next) => {
     await next();
     const chargeId = ctx.message.successful_payment.telegram_payment_charge_id;
-    await rewardInviter(ctx, chargeId).catch((err: unknown) => ctx.deps.logger.error({ err, chargeId }, 'referral reward failed'));
+    await rewardInviter(ctx, BigInt(ctx.from.id)).catch((err: unknown) => ctx.deps.logger.error({ err, chargeId }, 'referral reward failed'));
   });
   composer.on('message:refunded_payment', async (ctx, next) => {
     await next();

@@ -108,7 +108,11 @@ export async function redeemPromo(
   const code = normalizeCode(input.text);
   const promo = code ? await prisma.promoCode.findUnique({ where: { code } }) : null;
   if (!code || !promo) {
-    await prisma.promoAttempt.create({ data: { userId, createdAt: now } });
+    // Record the failure; the user's failures older than the window are of no more use.
+    await prisma.$transaction([
+      prisma.promoAttempt.deleteMany({ where: { userId, createdAt: { lte: since } } }),
+      prisma.promoAttempt.create({ data: { userId, createdAt: now } }),
+    ]);
     return { status: 'unknown' };
   }
   if (await prisma.promoRedemption.findUnique({ where: { code_userId: { code, userId } }, select: { code: true } })) {

@@ -1,5 +1,4 @@
 /** Bot API method handlers (keyed by lower-cased method name). */
-import { randomBytes } from 'node:crypto';
 import { ApiError, E, badRequest } from './errors.js';
 import { mediaObject, type FileKind, type MediaMeta } from './files.js';
 import { formatText, type Entity, type Formatted } from './formatting.js';

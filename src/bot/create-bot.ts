@@ -23,6 +23,7 @@ import { paymentsFeature } from './features/payments/index.js';
 import { adminFeature } from './features/admin/index.js';
 import { generationConversations, generationFeature } from './features/generate/index.js';
 import { markUnreachable } from '../domain/users.js';
+import { updateMetrics } from './middlewares/update-metrics.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -55,6 +56,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   if (options.inFlight) bot.use(options.inFlight.middleware);
   bot.catch((err) => deps.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'unhandled bot error'));
   const guarded = bot.errorBoundary(renderError);
+  if (deps.metrics) guarded.use(updateMetrics(deps.metrics));
 
   guarded.use(sequentialize(updateKey));
   guarded.use(appContext(deps));

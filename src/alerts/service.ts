@@ -7,7 +7,8 @@
  * Observations:
  *  - every provider call (through the instrumented providers): `ALERT_PROVIDER_FAILURES` failures
  *    in a row raise provider_failing:<p>; an answer meaning "our key / our account" (KIE 401, 402,
- *    433; Kling 1000–1002, 1100–1102) raises provider_code:<p>:<auth|credits|limit> at once. Any
+ *    433; Kling 1000–1002, 1100–1102) raises provider_code:<p>:<auth|credits|limit> at once (and
+ *    does not count toward the streak). Any
  *    success clears provider_failing and auth; credits and limit clear on a successful submit.
  *  - every KIE_CREDIT_CHECK_INTERVAL_MS: GET /api/v1/chat/credit; under KIE_CREDIT_ALERT raises
  *    kie_credit_low (and the call itself is a health probe of the key).
@@ -196,10 +197,14 @@ export function createAlerts(deps: AlertsDeps): Alerts {
       return;
     }
     if (!countsAsFailure(error)) return;
+    const reason = criticalReason(provider, error.code);
+    if (reason) {
+      // Its own condition says what to do; it does not also count as "failing".
+      fireAndForget(raise(conditionKey.providerCode(provider, reason), { code: error.code, operation }), 'provider code');
+      return;
+    }
     const streak = (streaks.get(provider) ?? 0) + 1;
     streaks.set(provider, streak);
-    const reason = criticalReason(provider, error.code);
-    if (reason) fireAndForget(raise(conditionKey.providerCode(provider, reason), { code: error.code, operation }), 'provider code');
     if (streak >= deps.providerFailures) {
       fireAndForget(raise(conditionKey.providerFailing(provider), { count: streak, code: error.code, operation }), 'provider failing');
     }

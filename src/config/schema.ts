@@ -166,7 +166,7 @@ export const configSchema = z.object({
   ALERT_PROVIDER_FAILURES: int(1, 1_000, 5).describe('Failed provider requests in a row that raise a "provider failing" alert'),
   ALERT_JOBS_OVERDUE_MS: int(0, 86_400_000, 5 * 60_000).describe('How long past its deadline an unfinished generation raises the "jobs overdue" alert'),
   KIE_CREDIT_ALERT: optionalInt(0, 1_000_000_000).describe('Alert admins when the KIE balance (GET /api/v1/chat/credit) is below this many credits; unset = no balance alert'),
-  KIE_CREDIT_CHECK_INTERVAL_MS: int(1_000, 86_400_000, 5 * 60_000).describe('How often the KIE balance is read (also a health probe of the KIE key)'),
+  KIE_CREDIT_CHECK_INTERVAL_MS: int(100, 86_400_000, 5 * 60_000).describe('How often the KIE balance is read (also a health probe of the KIE key)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
 });
 

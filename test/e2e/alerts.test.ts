@@ -220,6 +220,8 @@ describe.skipIf(!usingPostgres)('admin alerts with two instances on one PostgreS
     await admin.waitForMessage({ timeoutMs: 10_000, match: /the API key is accepted again/ });
     await moreCreditChecks(kie, 8);
     expect(countMatching(admin, /the API key is accepted again/)).toBe(1);
+    // Both instances saw the 401 themselves; one of them won each claim.
+    for (const bot of bots) expect(bot.logs.text()).toContain('could not read the KIE balance');
     const sent = bots.map((b) => b.logs.lines.filter((l) => l.includes('admin alert sent')).length);
     expect(sent[0]! + sent[1]!).toBe(2);
   });

@@ -24,7 +24,7 @@ const FAST = {
   KIE_CREDIT_ALERT: '500',
 };
 
-const textOf = (m: Message) => m.text ?? '';
+const textOf = (m: Message): string => (typeof m.text === 'string' ? m.text : '');
 const countMatching = (admin: FakeUser, pattern: RegExp) => admin.messages().filter((m) => pattern.test(textOf(m))).length;
 const creditRequests = (kie: FakeKie) => kie.requests.filter((r) => r.path === '/api/v1/chat/credit').length;
 /** Waits until the bot has read the KIE balance `n` more times (the checks ran, whatever they found). */

@@ -24,6 +24,7 @@ import { adminFeature } from './features/admin/index.js';
 import { generationConversations, generationFeature } from './features/generate/index.js';
 import { markUnreachable } from '../domain/users.js';
 import { updateMetrics } from './middlewares/update-metrics.js';
+import { paymentFailureAlert } from './middlewares/payment-alert.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -57,6 +58,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.catch((err) => deps.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'unhandled bot error'));
   const guarded = bot.errorBoundary(renderError);
   if (deps.metrics) guarded.use(updateMetrics(deps.metrics));
+  if (deps.alerts) guarded.use(paymentFailureAlert(deps.alerts));
 
   guarded.use(sequentialize(updateKey));
   guarded.use(appContext(deps));

@@ -175,6 +175,26 @@ describe('admin alerts', () => {
     }
     expect(await alertRow('payment_uncredited:charge-alert-1')).toMatchObject({ active: true, notified: true });
   });
+
+  it('a payment whose credit fails in the database alerts the admins, and the recovery follows once it is credited', async () => {
+    const [en] = admins as [FakeUser];
+    const user = await f.newUser(0);
+    const payment = { currency: 'XTR', total_amount: 100, invoice_payload: `pack:p100:100:${user.id}`, telegram_payment_charge_id: 'charge-alert-db-1', provider_payment_charge_id: '' };
+    // The database refuses the write: creditPayment throws.
+    await prisma().$executeRawUnsafe('ALTER TABLE "Payment" RENAME TO "Payment_offline"');
+    try {
+      await user.send({ successful_payment: payment });
+      const alert = await en.waitForMessage({ timeoutMs: 10_000, match: /charge-alert-db-1/ });
+      expect(textOf(alert)).toContain('could not be credited');
+    } finally {
+      await prisma().$executeRawUnsafe('ALTER TABLE "Payment_offline" RENAME TO "Payment"');
+    }
+    // Telegram (or the reconciliation) delivers it again; now it is credited and the alert clears.
+    await user.send({ successful_payment: payment });
+    await user.waitForMessage({ match: /Payment received/ });
+    await en.waitForMessage({ timeoutMs: 10_000, match: /The payment charge-alert-db-1 is credited now/ });
+    expect(await f.balanceOf(user)).toBe(100);
+  });
 });
 
 describe.skipIf(!usingPostgres)('admin alerts with two instances on one PostgreSQL', () => {

@@ -73,6 +73,8 @@ export interface Alerts {
   /** Mutes a condition for `minutes` (0 = unmute); audited. */
   mute(id: number, adminId: bigint, minutes: number): Promise<StoredAlert | null>;
   start(): void;
+  /** Resolves when the writes and sends started so far have finished. */
+  settled(): Promise<void>;
   /** Stops the timers and waits for writes and sends in progress. */
   stop(): Promise<void>;
 }
@@ -292,6 +294,9 @@ export function createAlerts(deps: AlertsDeps): Alerts {
         creditTimer.unref();
       }
       loop('first check', () => check({ credits: true }))();
+    },
+    async settled() {
+      while (pending.size) await Promise.allSettled([...pending]);
     },
     async stop() {
       stopped = true;

@@ -59,6 +59,8 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
       }
     : undefined;
 
+  let rendering: Promise<unknown> = Promise.resolve();
+
   async function fillDbGauges(): Promise<void> {
     if (!db || !options.dbSnapshot) return;
     let snapshot;
@@ -114,9 +116,14 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
     kieCredits(credits) {
       kieCredits.set(credits);
     },
-    async render() {
-      await fillDbGauges();
-      return { contentType: options.registry.contentType, body: await options.registry.metrics() };
+    render() {
+      // One render at a time: the database gauges are reset and refilled for each.
+      const run = rendering.catch(() => {}).then(async () => {
+        await fillDbGauges();
+        return { contentType: options.registry.contentType, body: await options.registry.metrics() };
+      });
+      rendering = run;
+      return run;
     },
   };
 }

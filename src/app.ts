@@ -29,6 +29,11 @@ import { hostname } from 'node:os';
 import { createBroadcastWorker } from './broadcast/index.js';
 import { setAdminCommands } from './bot/features/admin/index.js';
 import { randomBytes } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { createPrometheusMetrics, type PrometheusMetrics } from './metrics/prometheus.js';
+import { cachedDbSnapshot, readDbSnapshot } from './metrics/db-snapshot.js';
+import { instrumentMessenger, instrumentRegistry } from './metrics/instrument.js';
+import { createAlerts, type Alerts } from './alerts/service.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription'] as const;
 
@@ -37,10 +42,14 @@ export interface AppOptions {
   logger: Logger;
   now?: () => Date;
   botInfo?: UserFromGetMe;
+  /** The app's own Prometheus registry (default: a new one; never prom-client's global). */
+  metricsRegistry?: Registry;
 }
 
 export interface App {
   db: Database;
+  metrics: PrometheusMetrics;
+  alerts: Alerts;
   /** The port the HTTP server listens on. */
   port: number;
   stop(timeoutMs?: number): Promise<void>;
@@ -61,11 +70,45 @@ export async function startApp(options: AppOptions): Promise<App> {
   const api = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 120 });
   api.config.use(retryTransformer(), blockedTransformer((chatId) => markUnreachable(db.prisma, BigInt(chatId))));
   const files = createTelegramFiles({ api, token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, timeoutMs: config.PROVIDER_TIMEOUT_MS * 2 });
-  const providers = createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger });
+  // Operations (src/metrics, src/alerts): the app's own registry; providers and deliveries instrumented.
+  const metrics = createPrometheusMetrics({
+    registry: options.metricsRegistry ?? new Registry(),
+    dbSnapshot: cachedDbSnapshot(() => readDbSnapshot(db.prisma, now()), config.METRICS_DB_CACHE_MS),
+    onSnapshotError: (err) => logger.warn({ err }, 'metrics: could not read the database gauges'),
+  });
+  let alerts: Alerts | undefined;
+  const providers = instrumentRegistry(
+    createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger }),
+    metrics,
+    (provider, operation, error) => alerts?.providerResult(provider, operation, error),
+  );
+  const kie = providers.get('kie') as { getAccountCredits?: (signal?: AbortSignal) => Promise<number> } | undefined;
+  alerts = createAlerts({
+    prisma: db.prisma,
+    admins: config.ADMIN_IDS,
+    async render(adminId, key, vars) {
+      const user = await db.prisma.user.findUnique({ where: { id: adminId }, select: { language: true, telegramLanguage: true } });
+      return i18n.t(i18n.isLocale(user?.language) ? user.language : i18n.negotiate(user?.telegramLanguage), key, vars);
+    },
+    send: async (adminId, text) => {
+      await api.sendMessage(Number(adminId), text, { link_preview_options: { is_disabled: true } });
+    },
+    now,
+    logger: logger.child({ component: 'alerts' }),
+    metrics,
+    throttleMs: config.ALERT_THROTTLE_MS,
+    checkIntervalMs: config.ALERT_CHECK_INTERVAL_MS,
+    providerFailures: config.ALERT_PROVIDER_FAILURES,
+    jobsOverdueMs: config.ALERT_JOBS_OVERDUE_MS,
+    ...(kie?.getAccountCredits ? { kieCredits: (signal: AbortSignal) => kie.getAccountCredits!(signal) } : {}),
+    ...(config.KIE_CREDIT_ALERT !== undefined ? { kieCreditAlert: config.KIE_CREDIT_ALERT } : {}),
+    kieCreditCheckIntervalMs: config.KIE_CREDIT_CHECK_INTERVAL_MS,
+    requestTimeoutMs: config.PROVIDER_TIMEOUT_MS,
+  });
   const worker: JobWorker = createJobWorker({
     prisma: db.prisma,
     providers,
-    messenger: createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS }),
+    messenger: instrumentMessenger(createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS }), metrics),
     media: files,
     logger: logger.child({ component: 'jobs' }),
     now,
@@ -77,11 +120,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     pollsPerSecond: config.PROVIDER_POLLS_PER_SECOND,
     submitsPerSecond: config.PROVIDER_SUBMITS_PER_SECOND,
     callbacks: config.PUBLIC_URL && config.CALLBACK_SECRET ? { publicUrl: config.PUBLIC_URL, secret: config.CALLBACK_SECRET } : undefined,
+    metrics,
   });
   const wakeJobs = (id?: string) => {
     worker.wake(id).catch((err) => logger.warn({ err }, 'could not wake the job worker'));
   };
-  const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs };
+  const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs, metrics, alerts };
   // Broadcasts use their own API client without auto-retry: a 429 pauses the whole queue.
   const broadcasts = createBroadcastWorker({
     prisma: db.prisma,
@@ -119,12 +163,22 @@ export async function startApp(options: AppOptions): Promise<App> {
           }
         : undefined,
     callbacks: config.CALLBACK_SECRET
-      ? { secret: config.CALLBACK_SECRET, handle: (cb) => worker.handleCallback(cb.provider, { headers: cb.headers, query: cb.query, rawBody: cb.rawBody }) }
+      ? {
+          secret: config.CALLBACK_SECRET,
+          handle: async (cb) => {
+            const accepted = await worker.handleCallback(cb.provider, { headers: cb.headers, query: cb.query, rawBody: cb.rawBody });
+            metrics.callback(cb.provider, accepted ? 'accepted' : 'refused');
+            return accepted;
+          },
+          refused: (provider) => metrics.callback(provider, 'refused'),
+        }
       : undefined,
+    metrics: { ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}), render: () => metrics.render() },
   });
   const port = await server.listen(config.PORT, config.HOST);
   worker.start();
   broadcasts.start();
+  alerts.start();
   logger.info({ port, mode: config.mode }, 'http server listening');
 
   let runner: RunnerHandle | undefined;
@@ -147,6 +201,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   let stopping: Promise<void> | undefined;
   return {
     db,
+    metrics,
+    alerts,
     port,
     stop(timeoutMs = 10_000) {
       stopping ??= (async () => {
@@ -158,7 +214,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         // 2. Close the HTTP server (webhook requests in flight finish first).
         await server.close(Math.min(left(), 5_000));
         // 3. Stop claiming jobs and let the steps in progress finish (leases cover the rest).
-        await Promise.race([Promise.all([worker.stop(), broadcasts.stop()]), sleep(left() * 0.8)]);
+        await Promise.race([Promise.all([worker.stop(), broadcasts.stop(), alerts.stop()]), sleep(left() * 0.8)]);
         // 4. Close the database.
         await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
         logger.info('stopped');

@@ -7,6 +7,7 @@ import { GrammyError } from 'grammy';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logger.js';
 import { startApp } from './app.js';
+import { Registry } from 'prom-client';
 
 /** Loads `.env` (or ENV_FILE; "none" disables it) without overriding the real environment. */
 function loadEnvFile(): void {
@@ -29,12 +30,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    secrets: [config.BOT_TOKEN, config.KIE_API_KEY, config.KIE_WEBHOOK_HMAC_KEY, config.KLING_SECRET_KEY, config.KLING_ACCESS_KEY, config.WEBHOOK_SECRET, config.CALLBACK_SECRET],
+    secrets: [config.BOT_TOKEN, config.KIE_API_KEY, config.KIE_WEBHOOK_HMAC_KEY, config.KLING_SECRET_KEY, config.KLING_ACCESS_KEY, config.WEBHOOK_SECRET, config.CALLBACK_SECRET, config.METRICS_TOKEN],
   });
 
   let app;
   try {
-    app = await startApp({ config, logger });
+    app = await startApp({ config, logger, metricsRegistry: new Registry() }); // this process's metrics (GET /metrics)
   } catch (error) {
     const hint = startupHint(error);
     if (hint) process.stderr.write(`Startup error: ${hint}\n`);

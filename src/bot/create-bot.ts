@@ -27,6 +27,8 @@ import { inviteFeature, referralPaymentHooks } from './features/growth/invite.js
 import { promoFeature } from './features/growth/promo.js';
 import { subscriptionFeature } from './features/growth/subscription.js';
 import { markUnreachable } from '../domain/users.js';
+import { updateMetrics } from './middlewares/update-metrics.js';
+import { paymentFailureAlert } from './middlewares/payment-alert.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -59,6 +61,8 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   if (options.inFlight) bot.use(options.inFlight.middleware);
   bot.catch((err) => deps.logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'unhandled bot error'));
   const guarded = bot.errorBoundary(renderError);
+  if (deps.metrics) guarded.use(updateMetrics(deps.metrics));
+  if (deps.alerts) guarded.use(paymentFailureAlert(deps.alerts));
 
   guarded.use(sequentialize(updateKey));
   guarded.use(appContext(deps));

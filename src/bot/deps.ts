@@ -5,6 +5,8 @@ import type { Config } from '../config/load.js';
 import type { I18n } from './i18n.js';
 import type { TelegramFiles } from './telegram-files.js';
 import type { ProviderId, VideoProvider } from '../providers/types.js';
+import type { Metrics } from '../metrics/types.js';
+import type { Alerts } from '../alerts/service.js';
 
 export interface ProviderLookup {
   get(id: ProviderId): VideoProvider | undefined;
@@ -22,4 +24,8 @@ export interface BotDeps {
   providers: ProviderLookup;
   /** Wakes the job worker so a new generation starts at once. */
   wakeJobs: (generationId?: string) => void;
+  /** Instrumentation (src/metrics); absent = nothing recorded. */
+  metrics?: Metrics;
+  /** Admin alerts (src/alerts): /alerts, and paymentNotCredited for the payments code. */
+  alerts?: Alerts;
 }

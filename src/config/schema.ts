@@ -45,6 +45,20 @@ const int = (min: number, max: number, fallback: number) =>
       return n;
     });
 
+const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+
 const adminIds = z
   .string()
   .optional()
@@ -173,6 +187,15 @@ export const configSchema = z.object({
   REFERRAL_PERCENT: int(0, 100, 10).describe("Percent of the credits of each of an invitee's Stars payments that the inviter earns"),
   SUBSCRIPTION_PLANS: subscriptionPlans.describe('Stars subscription plans: credits:stars a month, comma-separated, e.g. "600:500,1500:1100" (empty = none)'),
   SUBSCRIPTION_PERIOD_SECONDS: int(60, 2_592_000, 2_592_000).describe("Stars subscription period; Telegram accepts only 2592000 (30 days), its test environment also 60 or 300"),
+  // Operations (src/metrics, src/alerts; README "Operations").
+  METRICS_TOKEN: secretToken('METRICS_TOKEN').describe('Bearer token GET /metrics requires; unset = /metrics is open to anyone who can reach the port'),
+  METRICS_DB_CACHE_MS: int(0, 3_600_000, 15_000).describe('How long /metrics reuses one read of the database-derived gauges'),
+  ALERT_THROTTLE_MS: int(1_000, 86_400_000, 15 * 60_000).describe('Minimum time between two admin alerts of one condition (shared by all instances)'),
+  ALERT_CHECK_INTERVAL_MS: int(100, 3_600_000, 60_000).describe('How often the alert checks run (overdue jobs, uncredited payments, recoveries)'),
+  ALERT_PROVIDER_FAILURES: int(1, 1_000, 5).describe('Failed provider requests in a row that raise a "provider failing" alert'),
+  ALERT_JOBS_OVERDUE_MS: int(0, 86_400_000, 5 * 60_000).describe('How long past its deadline an unfinished generation raises the "jobs overdue" alert'),
+  KIE_CREDIT_ALERT: optionalInt(0, 1_000_000_000).describe('Alert admins when the KIE balance (GET /api/v1/chat/credit) is below this many credits; unset = no balance alert'),
+  KIE_CREDIT_CHECK_INTERVAL_MS: int(100, 86_400_000, 5 * 60_000).describe('How often the KIE balance is read (also a health probe of the KIE key)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
 });
 

@@ -76,6 +76,8 @@ export interface JobWorkerDeps {
   deliveryGiveUpMs?: number;
   /** Backoff cap for submit retries (default 60 s). */
   maxBackoffMs?: number;
+  /** Step durations (src/metrics). */
+  metrics?: { jobStep(step: string, provider: string, seconds: number): void };
 }
 
 export interface JobWorker {
@@ -245,7 +247,9 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     try {
       const job = await prisma.generation.findUnique({ where: { id: claimed.id }, include: { model: true } });
       if (!job || job.leaseOwner !== instanceId) return;
+      const stepStarted = performance.now();
       next = (await step(job, jobLog.child({ state: job.state, provider: job.model.provider }))) ?? deps.now();
+      deps.metrics?.jobStep(job.state, job.model.provider, (performance.now() - stepStarted) / 1000);
       jobLog.debug({ state: job.state, next }, 'step done');
     } catch (err) {
       jobLog.error({ err }, 'job step failed');

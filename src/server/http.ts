@@ -1,10 +1,11 @@
 /**
  * The bot's HTTP server: /healthz, /readyz (database reachable), the Telegram webhook route in
  * webhook mode, and /callbacks/<provider>?secret=… for provider callbacks. Handlers only record
- * and acknowledge; the slow work happens in the job worker.
+ * and acknowledge; the slow work happens in the job worker. GET /metrics serves the Prometheus
+ * exposition text when `metrics` is given (a bearer token when one is configured).
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
@@ -24,7 +25,9 @@ export interface ServerDeps {
   /** Telegram webhook route in webhook mode. */
   webhook?: { path: string; handler: NodeHandler };
   /** Provider callbacks; the URL secret is checked here before `handle` is called. */
-  callbacks?: { secret: string; handle: (callback: ProviderCallback) => Promise<boolean> };
+  callbacks?: { secret: string; handle: (callback: ProviderCallback) => Promise<boolean>; refused?: (provider: string) => void };
+  /** GET /metrics; with `token`, a request without `Authorization: Bearer <token>` gets 401. */
+  metrics?: { token?: string; render: () => Promise<{ contentType: string; body: string }> };
 }
 
 export interface AppServer {
@@ -58,6 +61,24 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | n
   return Buffer.concat(chunks).toString('utf8');
 }
 
+async function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: NonNullable<ServerDeps['metrics']>): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false });
+  if (metrics.token !== undefined) {
+    const header = req.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    // Hashes first: equal lengths, so the comparison takes the same time whatever was sent.
+    const digest = (text: string) => createHash('sha256').update(text).digest();
+    if (!timingSafeEqual(digest(given), digest(metrics.token))) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain' });
+      res.end('unauthorized\n');
+      return;
+    }
+  }
+  const { contentType, body } = await metrics.render();
+  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 export function createServer(deps: ServerDeps): AppServer {
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -75,6 +96,7 @@ export function createServer(deps: ServerDeps): AppServer {
         const ready = await deps.isReady();
         return send(res, ready ? 200 : 503, { ok: ready });
       }
+      if (deps.metrics && url.pathname === '/metrics') return await serveMetrics(req, res, deps.metrics);
       if (deps.webhook && url.pathname === deps.webhook.path) {
         if (req.method !== 'POST') return send(res, 405, { ok: false });
         return await deps.webhook.handler(req, res);
@@ -84,6 +106,7 @@ export function createServer(deps: ServerDeps): AppServer {
         if (req.method !== 'POST') return send(res, 405, { ok: false });
         if (!safeEqual(url.searchParams.get('secret') ?? '', deps.callbacks.secret)) {
           deps.logger.warn({ provider: callback[1] }, 'provider callback with a wrong secret');
+          deps.callbacks.refused?.(callback[1]!);
           return send(res, 401, { ok: false });
         }
         const rawBody = await readBody(req, MAX_CALLBACK_BYTES);

@@ -93,6 +93,7 @@ describe('admin commands through the fake Bot API', () => {
       `/unban ${victim.id}`,
       '/stats',
       '/broadcast hello everyone',
+      '/alerts mute 1 60',
       '/models@fake_test_bot',
     ];
     expect(commands.map((c) => c.slice(1).split(/[\s@]/)[0])).toEqual(expect.arrayContaining([...ADMIN_COMMANDS]));

@@ -136,6 +136,8 @@ export class FakeKie {
   readonly requests: FakeKieRequest[] = [];
   readonly callbacks: FakeKieCallbackDelivery[] = [];
   credits: number;
+  /** True = the API key is revoked: every call answers code 401 until it is set back to false. */
+  keyRevoked = false;
   /** Overrides the default result video; change it between tests if needed. */
   resultVideo: Buffer | { sizeBytes: number };
   callbackOptions: FakeKieCallbackOptions;
@@ -306,7 +308,7 @@ export class FakeKie {
       if (url.pathname.startsWith('/files/')) return (res) => this.serveFile(res, url.pathname);
       if (url.pathname.startsWith('/results/')) return (res) => this.serveResult(res, url.pathname);
     }
-    const authorized = req.headers.authorization === `Bearer ${this.apiKey}`;
+    const authorized = !this.keyRevoked && req.headers.authorization === `Bearer ${this.apiKey}`;
     if (route === 'upload') {
       if (!authorized) return this.uploadError(401);
       return this.handleUpload(req, url, body);

@@ -13,9 +13,10 @@ import { userCommands } from './users.js';
 import { statsCommand } from './stats.js';
 import { broadcastCommands } from './broadcast.js';
 import { promoAdminCommands } from './promo.js';
+import { alertsCommand } from './alerts.js';
 
 export const ADMIN_COMMANDS = [
-  'models', 'enable', 'disable', 'price', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast',
+  'models', 'enable', 'disable', 'price', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast', 'alerts',
 ] as const;
 
 export interface AdminFeatureOptions {
@@ -32,6 +33,7 @@ export function adminFeature(options: AdminFeatureOptions = {}): Composer<BotCon
   const composer = new Composer<BotContext>();
   const admin = composer.chatType('private').filter(isAdmin);
   admin.use(catalogCommands(), userCommands(), statsCommand(), broadcastCommands({ onQueued: options.onBroadcastQueued }), promoAdminCommands());
+  admin.use(alertsCommand());
   return composer;
 }
 

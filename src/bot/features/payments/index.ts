@@ -86,6 +86,7 @@ export function paymentsFeature(): Composer<BotContext> {
       ctx.deps.logger.info(log, 'stars payment already credited');
     } else {
       ctx.deps.logger.error(log, 'stars payment with an unknown payload; not credited');
+      await ctx.deps.alerts?.paymentNotCredited({ chargeId: sp.telegram_payment_charge_id, userId: BigInt(ctx.from.id), stars: sp.total_amount, error: 'unknown payload' });
       await ctx.reply(ctx.t('payment-credit-failed', { charge: sp.telegram_payment_charge_id }));
     }
   });

@@ -8,6 +8,7 @@ import { ProviderError, type InputMedia } from '../types.js';
 import { KLING_MAX_IMAGE_BYTES, checkKlingImage, readImageSize, sniffImageType } from '../../media/image.js';
 import { convertAudioToBuffer, needsConversion, type AudioConvertOptions } from '../../media/audio-convert.js';
 import { MediaToolError } from '../../media/ffmpeg.js';
+import { parseBuffer } from 'music-metadata';
 
 /** Kling's `sound_file` limit. */
 export const KLING_MAX_SOUND_BYTES = 5 * 1024 * 1024;
@@ -45,7 +46,22 @@ export async function encodeKlingImage(image: InputMedia, role = 'image'): Promi
   return bytes.toString('base64');
 }
 
-export type AudioPreparer = (audio: InputMedia, options: { maxSeconds?: number; signal?: AbortSignal }) => Promise<Buffer>;
+/** The bytes for `sound_file` and their measured length (ms) when it could be read. */
+export interface PreparedAudio {
+  bytes: Buffer;
+  durationMs?: number;
+}
+
+export type AudioPreparer = (audio: InputMedia, options: { maxSeconds?: number; signal?: AbortSignal }) => Promise<PreparedAudio>;
+
+async function measure(bytes: Buffer): Promise<number | undefined> {
+  try {
+    const seconds = (await parseBuffer(bytes, undefined, { duration: true, skipCovers: true })).format.duration;
+    return seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The default preparer: mp3/wav/m4a/aac pass through when no trim is asked; anything else (a
@@ -56,10 +72,13 @@ export function createAudioPreparer(options: Pick<AudioConvertOptions, 'timeoutM
     if (!needsConversion(audio.mime) && maxSeconds === undefined) {
       const bytes = await readAll(await audio.open(), KLING_MAX_SOUND_BYTES);
       if (!bytes) throw badInput('audio-too-large', 'audio is larger than 5 MB');
-      return bytes;
+      const durationMs = await measure(bytes);
+      return { bytes, ...(durationMs !== undefined ? { durationMs } : {}) };
     }
     try {
-      return await convertAudioToBuffer(await audio.open(), { ...options, format: 'mp3', maxSeconds, signal, maxBytes: KLING_MAX_SOUND_BYTES });
+      const bytes = await convertAudioToBuffer(await audio.open(), { ...options, format: 'mp3', maxSeconds, signal, maxBytes: KLING_MAX_SOUND_BYTES });
+      const durationMs = await measure(bytes);
+      return { bytes, ...(durationMs !== undefined ? { durationMs } : {}) };
     } catch (error) {
       if (!(error instanceof MediaToolError)) throw error;
       if (error.code === 'too_large') throw badInput('audio-too-large', 'converted audio is larger than 5 MB');

@@ -34,6 +34,7 @@ import {
   fitSoundWindow,
   isKlingVideoExpired,
   KLING_LIPSYNC_MAX_AUDIO_SECONDS,
+  KLING_LIPSYNC_MIN_MS,
 } from './suite-rules.js';
 import { klingIdentifyFaceSchema, klingSuiteTaskSchema, type KlingSuiteTask } from './suite-schemas.js';
 import { KlingResponseError } from './errors.js';
@@ -128,7 +129,7 @@ const chars = (text: string) => [...text].length;
 const str = (v: string | number | boolean | undefined) => (v === undefined ? undefined : String(v));
 
 /** Kling's wording when a `video_id` is no longer there (cleared after 30 days). */
-const SOURCE_GONE = /expire|not exist|does not exist|not found|cleared|invalid video|video_id/i;
+const SOURCE_GONE = /expire|not exist|not found|cleared/i;
 
 function promptIssues(request: KlingSuiteRequest, required: boolean): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -342,7 +343,13 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
       case 'lipsync': {
         body.image = await encodeKlingImage(request.image!);
         const sound = await prepareAudio(request.audio!, { signal });
-        body.sound_file = sound.toString('base64');
+        if (sound.durationMs !== undefined && sound.durationMs < KLING_AVATAR_MIN_AUDIO_SECONDS * 1000) {
+          throw badInput('audio-too-short', 'voice is shorter than 2 s');
+        }
+        if (sound.durationMs !== undefined && sound.durationMs > avatarMax * 1000 + 500) {
+          throw badInput('audio-too-long', `voice is longer than ${avatarMax} s`);
+        }
+        body.sound_file = sound.bytes.toString('base64');
         body.mode = avatarMode(request);
         common();
         return body;
@@ -360,12 +367,16 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
         const fit = fitSoundWindow({ faceStartMs: face.startMs, faceEndMs: face.endMs, audioMs, ...(videoMs !== undefined ? { videoMs } : {}) });
         if (!fit.ok) throw badInput(fit.code, `lip-sync window does not fit: ${fit.code}`);
         const sound = await prepareAudio(request.audio!, { maxSeconds: fit.window.sound_end_time / 1000, signal });
+        // The clip must not run past the end of the (converted) audio as Kling measures it.
+        const clipEnd = Math.min(fit.window.sound_end_time, sound.durationMs ?? fit.window.sound_end_time);
+        if (clipEnd - fit.window.sound_start_time < KLING_LIPSYNC_MIN_MS) throw badInput('audio-too-short', 'voice is shorter than 2 s');
         body.session_id = sessionId;
         body.face_choose = [
           {
             face_id: face.faceId,
-            sound_file: sound.toString('base64'),
+            sound_file: sound.bytes.toString('base64'),
             ...fit.window,
+            sound_end_time: clipEnd,
             sound_volume: o.soundVolume === undefined ? 1 : Number(o.soundVolume),
             original_audio_volume: o.originalAudioVolume === undefined ? 1 : Number(o.originalAudioVolume),
           },

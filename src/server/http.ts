@@ -25,6 +25,8 @@ export interface ServerDeps {
   webhook?: { path: string; handler: NodeHandler };
   /** Provider callbacks; the URL secret is checked here before `handle` is called. */
   callbacks?: { secret: string; handle: (callback: ProviderCallback) => Promise<boolean> };
+  /** Self-hosted URL-only inputs (GET/HEAD /media/<token>; `src/server/media-hosting.ts`). */
+  media?: { handle: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> };
 }
 
 export interface AppServer {
@@ -92,6 +94,7 @@ export function createServer(deps: ServerDeps): AppServer {
         const accepted = await deps.callbacks.handle({ provider: callback[1]!, headers: req.headers, query: url.searchParams, rawBody });
         return send(res, accepted ? 200 : 401, { ok: accepted });
       }
+      if (deps.media && url.pathname.startsWith('/media/') && (await deps.media.handle(req, res))) return;
       send(res, 404, { ok: false });
     } catch (error) {
       deps.logger.error({ err: error, path: url.pathname }, 'http handler failed');

@@ -538,7 +538,9 @@ export class FakeKling {
     const bad = (message: string) => new FakeKlingError(1201, message);
     const len = (v: string) => [...v].length;
     const prompt = body.prompt;
-    if (kind === 'text2video' && (typeof prompt !== 'string' || prompt.trim() === '')) throw bad('prompt is required');
+    // With multi_shot + shot_type customize the prompts come from multi_prompt.
+    const customShots = body.multi_shot === true && body.shot_type === 'customize';
+    if (kind === 'text2video' && !customShots && (typeof prompt !== 'string' || prompt.trim() === '')) throw bad('prompt is required');
     if (prompt !== undefined && typeof prompt !== 'string') throw bad('prompt must be a string');
     if (typeof prompt === 'string' && len(prompt) > 2500) throw bad('prompt length must be at most 2500');
     const negative = body.negative_prompt;

@@ -59,16 +59,51 @@ export async function probeMedia(source: string | Readable, options: RunOptions 
   };
 }
 
-/** Kling identify-face video_url rules (PROVIDERS-MORE.md D.5): 2–60 s, 720p/1080p, sides 512–2160. */
-export function checkLipSyncVideo(probe: MediaProbe, sizeBytes: number): { code: string; vars?: Record<string, string | number> }[] {
-  const issues: { code: string; vars?: Record<string, string | number> }[] = [];
-  if (sizeBytes > 100 * 1024 * 1024) issues.push({ code: 'video-too-large', vars: { maxMb: 100 } });
-  if (!probe.video) return [...issues, { code: 'video-unreadable' }];
-  const seconds = probe.durationSeconds;
-  if (seconds === undefined) issues.push({ code: 'video-unreadable' });
-  else if (seconds < 2) issues.push({ code: 'video-too-short', vars: { min: 2 } });
-  else if (seconds > 60) issues.push({ code: 'video-too-long', vars: { max: 60 } });
-  const { width, height } = probe.video;
-  if (Math.min(width, height) < 512 || Math.max(width, height) > 2160) issues.push({ code: 'video-resolution', vars: { min: 512, max: 2160 } });
+export interface VideoRules {
+  minSeconds: number;
+  maxSeconds: number;
+  minSide: number;
+  maxSide: number;
+  maxBytes: number;
+}
+
+/** Kling identify-face `video_url` (PROVIDERS-MORE.md D.5): 2–60 s, 720p/1080p, sides 512–2160, ≤100 MB. */
+export const LIPSYNC_VIDEO_RULES: VideoRules = { minSeconds: 2, maxSeconds: 60, minSide: 512, maxSide: 2160, maxBytes: 100 * 1024 * 1024 };
+
+/** Kling motion-control reference (D.6): ≥3 s, ≤10 s (orientation image) or ≤30 s (video), sides 340–3850. */
+export function motionVideoRules(orientation: 'image' | 'video'): VideoRules {
+  return { minSeconds: 3, maxSeconds: orientation === 'video' ? 30 : 10, minSide: 340, maxSide: 3850, maxBytes: 100 * 1024 * 1024 };
+}
+
+type Issue = { code: string; vars?: Record<string, string | number> };
+
+/**
+ * Checks what is known of a video against the rules: usable on Telegram's metadata before any
+ * download (fields may be missing) and again on the probe after it. Empty = nothing wrong known.
+ */
+export function checkVideoMeta(meta: { durationSeconds?: number; width?: number; height?: number; sizeBytes?: number }, rules: VideoRules): Issue[] {
+  const issues: Issue[] = [];
+  if (meta.sizeBytes !== undefined && meta.sizeBytes > rules.maxBytes) issues.push({ code: 'video-too-large', vars: { maxMb: rules.maxBytes / 1024 / 1024 } });
+  const seconds = meta.durationSeconds;
+  if (seconds !== undefined && seconds < rules.minSeconds) issues.push({ code: 'video-too-short', vars: { min: rules.minSeconds } });
+  if (seconds !== undefined && seconds > rules.maxSeconds) issues.push({ code: 'video-too-long', vars: { max: rules.maxSeconds } });
+  const { width, height } = meta;
+  if (width !== undefined && height !== undefined && (Math.min(width, height) < rules.minSide || Math.max(width, height) > rules.maxSide)) {
+    issues.push({ code: 'video-resolution', vars: { min: rules.minSide, max: rules.maxSide } });
+  }
   return issues;
+}
+
+/** The probe of a downloaded video against the rules (a probe without a video stream or length fails). */
+export function checkProbedVideo(probe: MediaProbe, sizeBytes: number, rules: VideoRules): Issue[] {
+  if (!probe.video || probe.durationSeconds === undefined) {
+    const size = checkVideoMeta({ sizeBytes }, rules);
+    return [...size, { code: 'video-unreadable' }];
+  }
+  return checkVideoMeta({ durationSeconds: probe.durationSeconds, width: probe.video.width, height: probe.video.height, sizeBytes }, rules);
+}
+
+/** Kling identify-face video_url rules on a probe (see LIPSYNC_VIDEO_RULES). */
+export function checkLipSyncVideo(probe: MediaProbe, sizeBytes: number): Issue[] {
+  return checkProbedVideo(probe, sizeBytes, LIPSYNC_VIDEO_RULES);
 }

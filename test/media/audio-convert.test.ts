@@ -15,7 +15,7 @@ import {
   needsConversion,
 } from '../../src/media/audio-convert.js';
 import { mediaToolPath } from '../../src/media/ffmpeg.js';
-import { checkLipSyncVideo, probeMedia } from '../../src/media/probe.js';
+import { checkLipSyncVideo, checkVideoMeta, LIPSYNC_VIDEO_RULES, motionVideoRules, probeMedia } from '../../src/media/probe.js';
 
 const path = (name: string) => new URL(`../fixtures/media/${name}`, import.meta.url).pathname;
 const stream = (name: string) => createReadStream(path(name));
@@ -125,5 +125,14 @@ describe('probing', () => {
     expect(checkLipSyncVideo(small, 7_400).map((i) => i.code)).toEqual(['video-resolution']);
     expect(checkLipSyncVideo({ ...ok, durationSeconds: 61 }, 200 * 1024 * 1024).map((i) => i.code)).toEqual(['video-too-large', 'video-too-long']);
     expect(checkLipSyncVideo({ formatName: 'ogg', audio: { codec: 'opus' } }, 1).map((i) => i.code)).toEqual(['video-unreadable']);
+  });
+
+  it('checks Telegram metadata before any download, with whatever fields it has', () => {
+    expect(checkVideoMeta({ durationSeconds: 30, width: 1280, height: 720, sizeBytes: 5e6 }, LIPSYNC_VIDEO_RULES)).toEqual([]);
+    expect(checkVideoMeta({ durationSeconds: 1 }, LIPSYNC_VIDEO_RULES).map((i) => i.code)).toEqual(['video-too-short']);
+    expect(checkVideoMeta({ width: 3840, height: 2160 }, LIPSYNC_VIDEO_RULES).map((i) => i.code)).toEqual(['video-resolution']);
+    expect(checkVideoMeta({}, LIPSYNC_VIDEO_RULES)).toEqual([]);
+    expect(checkVideoMeta({ durationSeconds: 12 }, motionVideoRules('image')).map((i) => i.code)).toEqual(['video-too-long']);
+    expect(checkVideoMeta({ durationSeconds: 12, width: 3840, height: 2160 }, motionVideoRules('video'))).toEqual([]);
   });
 });

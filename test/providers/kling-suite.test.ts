@@ -341,6 +341,7 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
     const faces = await provider.identifyFace({ generationId: 'g-faces', sourceVideo });
     expect(faces.faces.map((f) => f.faceId)).toEqual(['a', 'b']); // in order of appearance
     expect(faces.expiresAt).toBeGreaterThan(Date.now() + 23 * 60 * 60 * 1000);
+    expect(faces.units).toBe('0.2');
     const chosen = faces.faces[1]!;
     await runToEnd(
       provider,

@@ -25,6 +25,7 @@ import type { UrlHost } from '../url-host.js';
 import { KlingApiError } from './errors.js';
 import { createKlingClient, type KlingClient, type KlingClientConfig } from './client.js';
 import { klingExternalTaskId } from './provider.js';
+import { checkVideoMeta, LIPSYNC_VIDEO_RULES, motionVideoRules } from '../../media/probe.js';
 import { KLING_IMAGE_MIMES, KLING_MAX_IMAGE_BYTES, KLING_MIN_IMAGE_SIDE, checkKlingImage } from '../../media/image.js';
 import { resolveKlingVideoOptions, type KlingVideoKind } from './models.js';
 import { badInput, createAudioPreparer, encodeKlingImage, type AudioPreparer } from './suite-media.js';
@@ -90,6 +91,8 @@ export interface KlingIdentifiedFaces {
   faces: KlingFaceChoice[];
   /** The session is valid for 24 h. */
   expiresAt: number;
+  /** Units Kling charged for the identification (`final_unit_deduction`), for cost tracking. */
+  units?: string;
 }
 
 export interface KlingSuiteConfig extends KlingClientConfig {
@@ -140,6 +143,15 @@ function promptIssues(request: KlingSuiteRequest, required: boolean): Validation
     issues.push({ code: 'negative-prompt-too-long', vars: { max: KLING_SUITE_MAX_PROMPT } });
   }
   return issues;
+}
+
+function videoMeta(request: KlingSuiteRequest) {
+  const video = request.video!;
+  return {
+    sizeBytes: video.size,
+    ...(request.videoSeconds !== undefined ? { durationSeconds: request.videoSeconds } : {}),
+    ...(video.width !== undefined && video.height !== undefined ? { width: video.width, height: video.height } : {}),
+  };
 }
 
 function imageIssues(image: InputMedia | undefined, missingCode = 'image-required'): ValidationIssue[] {
@@ -216,10 +228,7 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
           issues.push({ code: 'video-required' });
         } else {
           if (!urlHost) issues.push({ code: 'url-hosting-unavailable' });
-          const s = request.videoSeconds;
-          if (s !== undefined && s < 2) issues.push({ code: 'video-too-short', vars: { min: 2 } });
-          if (s !== undefined && s > 60) issues.push({ code: 'video-too-long', vars: { max: 60 } });
-          if (request.video.size > 100 * 1024 * 1024) issues.push({ code: 'video-too-large', vars: { maxMb: 100 } });
+          issues.push(...checkVideoMeta(videoMeta(request), LIPSYNC_VIDEO_RULES));
         }
         return issues;
       }
@@ -249,14 +258,10 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
           issues.push({ code: 'unknown-model', vars: { model: request.providerModel } });
         }
         if (!urlHost) issues.push({ code: 'url-hosting-unavailable' });
-        if (!request.video) issues.push({ code: 'video-required' });
-        else if (request.video.size > 100 * 1024 * 1024) issues.push({ code: 'video-too-large', vars: { maxMb: 100 } });
         const orientation = str(o.characterOrientation) ?? 'image';
         if (orientation !== 'image' && orientation !== 'video') issues.push({ code: 'invalid-orientation', vars: { allowed: 'image, video' } });
-        const max = orientation === 'video' ? 30 : 10;
-        const s = request.videoSeconds;
-        if (s !== undefined && s < 3) issues.push({ code: 'video-too-short', vars: { min: 3 } });
-        if (s !== undefined && s > max) issues.push({ code: 'video-too-long', vars: { max } });
+        if (!request.video) issues.push({ code: 'video-required' });
+        else issues.push(...checkVideoMeta(videoMeta(request), motionVideoRules(orientation === 'video' ? 'video' : 'image')));
         const mode = str(o.mode) ?? 'std';
         if (mode !== 'std' && mode !== 'pro') issues.push({ code: 'invalid-mode', vars: { allowed: 'std, pro' } });
         return issues;
@@ -301,7 +306,13 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
     const faces = parsed.data.face_data
       .map((f) => ({ faceId: f.face_id, startMs: f.start_time, endMs: f.end_time, ...(f.face_image ? { imageUrl: f.face_image } : {}) }))
       .sort((a, b) => a.startMs - b.startMs);
-    return { sessionId: parsed.data.session_id, faces, expiresAt: startedAt + KLING_SESSION_LIFETIME_MS };
+    const units = parsed.data.final_unit_deduction;
+    return {
+      sessionId: parsed.data.session_id,
+      faces,
+      expiresAt: startedAt + KLING_SESSION_LIFETIME_MS,
+      ...(units !== undefined ? { units: String(units) } : {}),
+    };
   }
 
   /** The face to lip-sync: a session and face from the conversation, or identified now. */

@@ -361,6 +361,19 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
     expect(Number(face.sound_end_time)).toBeGreaterThan(7_300);
   });
 
+  it('a session Kling no longer knows is identified again and sent once more', async () => {
+    const provider = suite();
+    const source = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5 });
+    const sourceVideo = { providerVideoId: source.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() };
+    const options = { sessionId: 'stale-session', sessionExpiresAt: Date.now() + DAY, faceId: '0', faceStartMs: 0, faceEndMs: 5_000 };
+    const { status } = await runToEnd(provider, req({ kind: 'video_lipsync', sourceVideo, audio: voice(), audioSeconds: 3, options }));
+    expect(status.state).toBe('succeeded');
+    expect(fake.createsOf('advanced-lip-sync')).toHaveLength(2);
+    expect(JSON.parse(fake.createsOf('advanced-lip-sync')[0]!.body).session_id).toBe('stale-session');
+    expect(fake.requestsFor('identify')).toHaveLength(1);
+    expect(fake.tasks.size).toBe(1);
+  });
+
   it('a face window under 2 s, no face, an expired session or a second face are refused', async () => {
     await startFake({ faces: () => [{ face_id: '0', start_time: 0, end_time: 1_500 }] });
     const source = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5 });

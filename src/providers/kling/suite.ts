@@ -128,6 +128,8 @@ function isSuiteKind(kind: string): kind is KlingTaskKind {
   return (KLING_SUITE_KINDS as readonly string[]).includes(kind);
 }
 
+const STALE_SESSION_CODE = 'lipsync_session_expired';
+
 const chars = (text: string) => [...text].length;
 const str = (v: string | number | boolean | undefined) => (v === undefined ? undefined : String(v));
 
@@ -274,6 +276,14 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
   }
 
   // ------------------------------------------------------------------ bodies
+
+  /** advanced-lip-sync refused the session (expired or unknown). */
+  function staleSession(error: unknown): ProviderError | null {
+    if (error instanceof KlingApiError && error.businessCode === 1201 && /session/i.test(error.klingMessage)) {
+      return new ProviderError(error.message, 'final', STALE_SESSION_CODE, 'bad_input');
+    }
+    return null;
+  }
 
   /** Kling refused a `video_id`: it is gone (30 days) → the distinct "no longer available" code. */
   function sourceGone(error: unknown): ProviderError | null {
@@ -425,8 +435,17 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
     const issues = validate(request);
     if (issues.length > 0) throw badInput(issues[0]!.code, `Kling request invalid: ${issues.map((i) => i.code).join(', ')}`);
     const body = await buildBody(request, signal);
-    const refine = kind === 'video_extend' ? sourceGone : undefined;
-    return { taskId: await client.createTask(KLING_TASK_PATHS[kind], body, klingExternalTaskId(request.generationId), signal, refine) };
+    const refine = kind === 'video_extend' ? sourceGone : kind === 'video_lipsync' ? staleSession : undefined;
+    const create = (b: Record<string, unknown>) => client.createTask(KLING_TASK_PATHS[kind], b, klingExternalTaskId(request.generationId), signal, refine);
+    try {
+      return { taskId: await create(body) };
+    } catch (error) {
+      // A session from the conversation that Kling no longer knows: nothing was created, so
+      // identify the faces again and send once more (same external_task_id).
+      if (!(error instanceof ProviderError && error.code === STALE_SESSION_CODE && request.options.sessionId !== undefined)) throw error;
+      const { sessionId: _stale, ...options } = request.options;
+      return { taskId: await create(await buildBody({ ...request, options }, signal)) };
+    }
   }
 
   async function findTask(request: KlingSuiteRequest, signal?: AbortSignal): Promise<{ taskId: string } | null> {

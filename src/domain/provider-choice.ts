@@ -78,7 +78,7 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'provider_not_configured',
-  'url_hosting_unavailable',
+  'url-hosting-unavailable',
 ]);
 
 /**

@@ -104,7 +104,7 @@ export function createMediaHosting(options: MediaHostingOptions): MediaHosting {
   }
 
   async function publishSelf(media: InputMedia, ref: { generationId: string; role: string; signal?: AbortSignal }): Promise<string> {
-    if (!publicUrl) throw new ProviderError('no PUBLIC_URL to serve URL-only inputs from', 'final', 'url_hosting_unavailable', 'provider_unavailable');
+    if (!publicUrl) throw new ProviderError('no PUBLIC_URL to serve URL-only inputs from', 'final', 'url-hosting-unavailable', 'provider_unavailable');
     if (media.size > maxBytes) throw new ProviderError(`file of ${media.size} bytes is over ${maxBytes}`, 'final', 'input-too-large', 'bad_input');
     await ensureDir();
     const token = randomBytes(32).toString('base64url');

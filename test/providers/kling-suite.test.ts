@@ -279,13 +279,13 @@ describe('video extend /v1/videos/video-extend', () => {
   it('only v1.x sources, at most 3 minutes in total, younger than 30 days — before any call', () => {
     const provider = suite();
     const source = { providerVideoId: '743211632612511839', providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() };
-    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, providerModel: 'kling-v2-6' } })))).toEqual(['extend_model_not_supported']);
-    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, durationSeconds: 178 } })))).toEqual(['extend_too_long']);
+    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, providerModel: 'kling-v2-6' } })))).toEqual(['extend-model-not-supported']);
+    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, durationSeconds: 178 } })))).toEqual(['extend-too-long']);
     expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, createdAt: Date.now() - 31 * DAY } })))).toEqual([KLING_SOURCE_EXPIRED_CODE]);
     expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, durationSeconds: 175 } })))).toEqual([]);
   });
 
-  it('Kling saying the source is gone becomes the distinct source_video_expired error; the fake refuses v2/v3 sources', async () => {
+  it('Kling saying the source is gone becomes the distinct source-video-expired error; the fake refuses v2/v3 sources', async () => {
     const old = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() - 31 * DAY });
     const provider = suite();
     // Our record thinks it is fresh (e.g. clocks differ): Kling's refusal is mapped.

@@ -123,7 +123,7 @@ describe('self-hosting under PUBLIC_URL', () => {
   it('without PUBLIC_URL and KIE nothing can be hosted', async () => {
     await start({ publicUrl: false });
     expect(hosting.available).toBe(false);
-    expect(await hosting.publish(media(CLIP), { generationId: 'g', role: 'v' }).catch((e: unknown) => e)).toMatchObject({ code: 'url_hosting_unavailable' });
+    expect(await hosting.publish(media(CLIP), { generationId: 'g', role: 'v' }).catch((e: unknown) => e)).toMatchObject({ code: 'url-hosting-unavailable' });
   });
 });
 

@@ -15,9 +15,9 @@ export const KLING_EXTEND_MAX_TOTAL_SECONDS = 180;
  * The ProviderError code (and validation issue code) for a source video Kling no longer has:
  * the bot renders it as "this video can no longer be extended / used".
  */
-export const KLING_SOURCE_EXPIRED_CODE = 'source_video_expired';
-export const KLING_EXTEND_MODEL_CODE = 'extend_model_not_supported';
-export const KLING_EXTEND_TOO_LONG_CODE = 'extend_too_long';
+export const KLING_SOURCE_EXPIRED_CODE = 'source-video-expired';
+export const KLING_EXTEND_MODEL_CODE = 'extend-model-not-supported';
+export const KLING_EXTEND_TOO_LONG_CODE = 'extend-too-long';
 
 export type ExtendCheck =
   | { ok: true; resultSeconds: number }

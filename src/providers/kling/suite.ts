@@ -128,7 +128,7 @@ function isSuiteKind(kind: string): kind is KlingTaskKind {
   return (KLING_SUITE_KINDS as readonly string[]).includes(kind);
 }
 
-const STALE_SESSION_CODE = 'lipsync_session_expired';
+const STALE_SESSION_CODE = 'lipsync-session-expired';
 
 const chars = (text: string) => [...text].length;
 const str = (v: string | number | boolean | undefined) => (v === undefined ? undefined : String(v));
@@ -205,7 +205,7 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
         if (!request.audio) issues.push({ code: 'audio-required' });
         const seconds = request.audioSeconds;
         if (seconds !== undefined && seconds < KLING_AVATAR_MIN_AUDIO_SECONDS) issues.push({ code: 'audio-too-short', vars: { min: KLING_AVATAR_MIN_AUDIO_SECONDS } });
-        if (seconds !== undefined && seconds > avatarMax) issues.push({ code: 'audio-too-long', vars: { max: avatarMax } });
+        if (seconds !== undefined && seconds > avatarMax) issues.push({ code: 'audio-too-long', vars: { max: avatarMax, seconds: Math.ceil(seconds) } });
         return issues;
       }
       case 'video_extend': {
@@ -304,7 +304,7 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
       }
       body.video_id = input.sourceVideo.providerVideoId;
     } else if (input.video) {
-      if (!urlHost) throw new ProviderError('no URL host for the video', 'final', 'url_hosting_unavailable', 'provider_unavailable');
+      if (!urlHost) throw new ProviderError('no URL host for the video', 'final', 'url-hosting-unavailable', 'provider_unavailable');
       body.video_url = await urlHost.publish(input.video, { generationId: input.generationId, role: 'lipsync-video', signal });
     } else {
       throw badInput('video-required', 'identify-face needs a video');
@@ -415,7 +415,7 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
         return body;
       }
       case 'motion_control': {
-        if (!urlHost) throw new ProviderError('no URL host for motion control', 'final', 'url_hosting_unavailable', 'provider_unavailable');
+        if (!urlHost) throw new ProviderError('no URL host for motion control', 'final', 'url-hosting-unavailable', 'provider_unavailable');
         body.model_name = request.providerModel;
         body.image_url = await urlHost.publish(request.image!, { generationId: request.generationId, role: 'motion-image', signal });
         body.video_url = await urlHost.publish(request.video!, { generationId: request.generationId, role: 'motion-video', signal });

@@ -11,6 +11,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY locales ./locales
 RUN npm run typecheck -- -p tsconfig.build.json && npm run build && npm prune --omit=dev
+# ffmpeg/ffprobe ship inside their npm packages (@ffmpeg-installer, @ffprobe-installer); their
+# install scripts only chmod, which an allowScripts policy may skip: make them executable for all.
+RUN find node_modules/@ffmpeg-installer node_modules/@ffprobe-installer -type f \( -name ffmpeg -o -name ffprobe \) -exec chmod 755 {} +
 
 # Runtime stage: compiled code only, non-root, started with node directly so SIGTERM reaches
 # the process (it drains updates and jobs, then exits). Migrations run at start.
@@ -24,6 +27,8 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/locales ./locales
 RUN mkdir -p /data && chown node:node /data
 USER node
+# The media converter must run in the runtime image (voice notes → mp3 for Kling, video probing).
+RUN node -e "const {execFileSync:x}=require('node:child_process');for(const p of ['@ffmpeg-installer/ffmpeg','@ffprobe-installer/ffprobe'])x(require(p).path,['-version'],{stdio:'ignore'})"
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/main.js"]

@@ -38,11 +38,33 @@ export interface GenerationRequest {
   options: Record<string, string | number | boolean | undefined>;
   /** Where the provider should POST status changes (already carries the callback secret). */
   callbackUrl?: string;
+  /** End frame for image → video (Kling `image_tail`). */
+  endImage?: InputMedia;
+  /** Several photos (multi_image2video: 2–4). */
+  images?: InputMedia[];
+  /** A user's video (video_lipsync, motion_control reference). */
+  video?: InputMedia;
+  /** Parsed length of `video` in seconds. */
+  videoSeconds?: number;
+  /** A video this provider made earlier (video_extend; video_lipsync from a delivered video). */
+  sourceVideo?: SourceVideo;
+}
+
+/** A delivered provider video, as stored with its generation. */
+export interface SourceVideo {
+  /** The provider's video id (Kling `task_result.videos[0].id`). */
+  providerVideoId: string;
+  /** Provider model that made it, e.g. "kling-v1-6". */
+  providerModel: string;
+  /** Total length in seconds. */
+  durationSeconds: number;
+  /** When the provider made it (ms); Kling clears videos after 30 days. */
+  createdAt: number;
 }
 
 export type TaskStatus =
   | { state: 'pending'; providerState: string }
-  | { state: 'succeeded'; videoUrl: string; durationSeconds?: number }
+  | { state: 'succeeded'; videoUrl: string; durationSeconds?: number; providerVideoId?: string }
   | { state: 'failed'; reason: string; code?: string; userReason: ProviderUserReason };
 
 /** Why a provider failed, in terms the bot can explain to a user (mapped to i18n keys). */

@@ -28,6 +28,8 @@ export interface ServerDeps {
   callbacks?: { secret: string; handle: (callback: ProviderCallback) => Promise<boolean>; refused?: (provider: string) => void };
   /** GET /metrics; with `token`, a request without `Authorization: Bearer <token>` gets 401. */
   metrics?: { token?: string; render: () => Promise<{ contentType: string; body: string }> };
+  /** Self-hosted URL-only inputs (GET/HEAD /media/<token>; `src/server/media-hosting.ts`). */
+  media?: { handle: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> };
 }
 
 export interface AppServer {
@@ -115,6 +117,7 @@ export function createServer(deps: ServerDeps): AppServer {
         const accepted = await deps.callbacks.handle({ provider: callback[1]!, headers: req.headers, query: url.searchParams, rawBody });
         return send(res, accepted ? 200 : 401, { ok: accepted });
       }
+      if (deps.media && url.pathname.startsWith('/media/') && (await deps.media.handle(req, res))) return;
       send(res, 404, { ok: false });
     } catch (error) {
       deps.logger.error({ err: error, path: url.pathname }, 'http handler failed');

@@ -13,3 +13,5 @@ export {
   type FakeKlingTask,
 } from './server.js';
 export { fakeImageInfo, makeJpegHeader, makePng } from './image.js';
+export type { FakeKlingFace, FakeKlingSession, FakeKlingVideo } from './server.js';
+export { FAKE_KLING_MATRIX, mp4Info, sniffAudio } from './suite.js';

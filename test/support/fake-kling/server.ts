@@ -11,9 +11,55 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeImageInfo } from './image.js';
+import {
+  FAKE_KLING_MATRIX,
+  FakeKlingRuleError,
+  checkCfg,
+  checkImageBytes,
+  checkImageField,
+  checkPrompt,
+  checkSoundFile,
+  checkVideoMatrix,
+  mp4Info,
+} from './suite.js';
 
-export type FakeKlingKind = 'text2video' | 'image2video';
-export type FakeKlingRoute = 'create' | 'get' | 'list';
+export type FakeKlingKind =
+  | 'text2video'
+  | 'image2video'
+  | 'avatar'
+  | 'video-extend'
+  | 'advanced-lip-sync'
+  | 'lip-sync'
+  | 'multi-image2video'
+  | 'motion-control';
+/** `identify` is the synchronous identify-face, `tts` the synchronous /v1/audio/tts. */
+export type FakeKlingRoute = 'create' | 'get' | 'list' | 'identify' | 'tts';
+
+const SUITE_KINDS: ReadonlySet<string> = new Set(['video-extend', 'advanced-lip-sync', 'lip-sync', 'multi-image2video', 'motion-control']);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A video the fake made (or was told about), as `video_id` inputs look it up. */
+export interface FakeKlingVideo {
+  id: string;
+  model: string;
+  durationSeconds: number;
+  createdAt: number;
+  url: string;
+}
+
+export interface FakeKlingFace {
+  face_id: string;
+  start_time: number;
+  end_time: number;
+}
+
+export interface FakeKlingSession {
+  sessionId: string;
+  createdAt: number;
+  videoDurationMs: number;
+  faces: FakeKlingFace[];
+  video: { id?: string; url: string };
+}
 export type FakeKlingStatus = 'submitted' | 'processing' | 'succeed' | 'failed';
 
 /** A fault for the next call(s) of a route. A bare number is a business code. */
@@ -54,6 +100,10 @@ export interface FakeKlingOptions {
   outcome?: (task: FakeKlingTask) => FakeKlingOutcome;
   /** Bytes served as every result video (default test/fixtures/media/result.mp4 or a stub). */
   videoBytes?: Buffer;
+  /** Faces identify-face finds in a video of `durationMs` (default: one face over the whole video). */
+  faces?: (durationMs: number) => FakeKlingFace[];
+  /** Motion-control output length when the reference video's length cannot be read (default 5). */
+  motionReferenceSeconds?: number;
 }
 
 export interface FakeKlingTask {
@@ -71,6 +121,14 @@ export interface FakeKlingTask {
   outcome?: FakeKlingOutcome;
   videoUrl?: string;
   duration?: string;
+  /** `videos[0].id` once it succeeded (an 18-digit string). */
+  videoId?: string;
+  /** Model recorded with the result video (extend inherits the parent's). */
+  model?: string;
+  /** extend / lip-sync: the source video. */
+  parentVideo?: { id: string; url: string; duration: string };
+  /** Output length decided at creation (extend, lip-sync, motion-control, avatar). */
+  plannedDuration?: string;
 }
 
 export interface FakeKlingRequest {
@@ -78,6 +136,8 @@ export interface FakeKlingRequest {
   /** Path with query string. */
   path: string;
   route: FakeKlingRoute | 'file' | 'unknown';
+  /** Task family of a create/get/list (e.g. "video-extend"). */
+  kind?: FakeKlingKind;
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
@@ -175,6 +235,16 @@ export class FakeKling {
   readonly callbacks: FakeKlingCallback[] = [];
   /** Outcome for the next created task(s), consumed in order; overrides `options.outcome`. */
   readonly nextOutcomes: FakeKlingOutcome[] = [];
+  /** Every video by id (`videos[0].id`), for video_id inputs. */
+  readonly videos = new Map<string, FakeKlingVideo>();
+  /** identify-face sessions by session_id. */
+  readonly sessions = new Map<string, FakeKlingSession>();
+  /** TTS audio ids → length in ms. */
+  readonly ttsAudios = new Map<string, { durationMs: number; createdAt: number }>();
+  /** URLs the fake fetched (video_url / image_url / sound_file URLs), in order. */
+  readonly fetchedUrls: string[] = [];
+  faces: (durationMs: number) => FakeKlingFace[];
+  motionReferenceSeconds: number;
   models: Set<string>;
   concurrencyLimit: number;
   lifecycle: FakeKlingLifecycle;
@@ -188,10 +258,13 @@ export class FakeKling {
     create: [],
     get: [],
     list: [],
+    identify: [],
+    tts: [],
   };
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly callbackChains = new Map<string, Promise<void>>();
   private nextId = 866889456698785000n;
+  private nextVideoId = 743211632612511000n;
   private port = 0;
 
   private constructor(options: FakeKlingOptions) {
@@ -204,6 +277,8 @@ export class FakeKling {
     this.lifecycle = { unit: 'polls', processingAfter: 1, finishAfter: 2, ...options.lifecycle };
     this.outcomeFn = options.outcome;
     this.videoBytes = options.videoBytes ?? defaultVideoBytes();
+    this.faces = options.faces ?? ((durationMs) => [{ face_id: '0', start_time: 0, end_time: durationMs }]);
+    this.motionReferenceSeconds = options.motionReferenceSeconds ?? 5;
     this.server = createServer((req, res) => {
       void this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.sendJson(res, 500, { code: 5000, message: String(error), request_id: randomUUID(), data: null });
@@ -250,6 +325,26 @@ export class FakeKling {
     return task;
   }
 
+  /** Makes a video known (as if Kling had made it), e.g. an old one to test the 30-day rule. */
+  registerVideo(video: Partial<FakeKlingVideo> & { model: string }): FakeKlingVideo {
+    this.nextVideoId += 1n;
+    const id = video.id ?? String(this.nextVideoId);
+    const record: FakeKlingVideo = {
+      id,
+      model: video.model,
+      durationSeconds: video.durationSeconds ?? 5,
+      createdAt: video.createdAt ?? this.now(),
+      url: video.url ?? `${this.baseUrl}/files/videos/${id}.mp4`,
+    };
+    this.videos.set(id, record);
+    return record;
+  }
+
+  /** Create requests of one task family (e.g. "motion-control"). */
+  createsOf(kind: FakeKlingKind): FakeKlingRequest[] {
+    return this.requests.filter((r) => r.route === 'create' && r.kind === kind);
+  }
+
   /** Requests of one route, e.g. to count retries. */
   requestsFor(route: FakeKlingRequest['route']): FakeKlingRequest[] {
     return this.requests.filter((r) => r.route === route);
@@ -282,17 +377,30 @@ export class FakeKling {
     let route: FakeKlingRequest['route'] = 'unknown';
     let kind: FakeKlingKind | undefined;
     if (segments[0] === 'files' && segments[1] === 'videos' && segments.length === 3 && method === 'GET') route = 'file';
-    if (segments[0] === 'v1' && segments[1] === 'videos' && (segments[2] === 'text2video' || segments[2] === 'image2video')) {
-      kind = segments[2];
-      if (segments.length === 3 && method === 'POST') route = 'create';
-      else if (segments.length === 3 && method === 'GET') route = 'list';
-      else if (segments.length === 4 && method === 'GET') route = 'get';
+    if (segments[0] === 'v1' && segments[1] === 'videos') {
+      let rest: string[] = [];
+      if (segments[2] === 'text2video' || segments[2] === 'image2video' || SUITE_KINDS.has(segments[2] ?? '')) {
+        kind = segments[2] as FakeKlingKind;
+        rest = segments.slice(3);
+      } else if (segments[2] === 'avatar' && segments[3] === 'image2video') {
+        kind = 'avatar';
+        rest = segments.slice(4);
+      } else if (segments[2] === 'identify-face' && segments.length === 3 && method === 'POST') {
+        route = 'identify';
+      }
+      if (kind) {
+        if (rest.length === 0 && method === 'POST') route = 'create';
+        else if (rest.length === 0 && method === 'GET') route = 'list';
+        else if (rest.length === 1 && method === 'GET') route = 'get';
+      }
     }
-    this.requests.push({ method, path: url.pathname + url.search, route, headers: { ...req.headers }, body });
+    if (segments[0] === 'v1' && segments[1] === 'audio' && segments[2] === 'tts' && segments.length === 3 && method === 'POST') route = 'tts';
+    this.requests.push({ method, path: url.pathname + url.search, route, ...(kind ? { kind } : {}), headers: { ...req.headers }, body });
 
     if (route === 'file') {
-      const taskId = segments[2]!.replace(/\.mp4$/, '');
-      if (!this.tasks.get(taskId)?.videoUrl) {
+      const fileId = segments[2]!.replace(/\.mp4$/, '');
+      const served = this.tasks.get(fileId)?.videoUrl ?? this.videos.get(fileId)?.url;
+      if (!served) {
         res.writeHead(404).end();
         return;
       }
@@ -307,7 +415,7 @@ export class FakeKling {
       this.sendError(res, authError, requestId);
       return;
     }
-    if (route === 'unknown' || !kind) {
+    if (route === 'unknown' || (!kind && route !== 'identify' && route !== 'tts')) {
       this.sendError(res, new FakeKlingError(1202, `invalid method ${method} ${url.pathname}`), requestId);
       return;
     }
@@ -325,10 +433,13 @@ export class FakeKling {
     let status = 200;
     let payload: unknown;
     try {
-      if (route === 'create') payload = this.create(kind, body);
-      else if (route === 'get') payload = this.get(kind, decodeURIComponent(segments[3]!));
-      else payload = this.list(kind, url.searchParams);
-    } catch (error) {
+      if (route === 'identify') payload = await this.identifyFace(body);
+      else if (route === 'tts') payload = this.tts(body);
+      else if (route === 'create') payload = await this.create(kind!, body);
+      else if (route === 'get') payload = this.get(kind!, decodeURIComponent(segments[segments.length - 1]!));
+      else payload = this.list(kind!, url.searchParams);
+    } catch (caught) {
+      const error = caught instanceof FakeKlingRuleError ? new FakeKlingError(caught.code, caught.message) : caught;
       if (!(error instanceof FakeKlingError)) throw error;
       status = HTTP_STATUS[error.code] ?? 400;
       payload = undefined;
@@ -366,7 +477,7 @@ export class FakeKling {
     return null;
   }
 
-  private create(kind: FakeKlingKind, raw: string): unknown {
+  private async create(kind: FakeKlingKind, raw: string): Promise<unknown> {
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -375,10 +486,17 @@ export class FakeKling {
     } catch {
       throw new FakeKlingError(1200, 'request body is not a JSON object');
     }
-    this.validate(kind, body);
-    const model = body.model_name ?? 'kling-v1';
-    if (typeof model !== 'string' || !this.models.has(model)) {
-      throw new FakeKlingError(1203, `model_name ${String(model)} does not exist`);
+    const plan: Partial<FakeKlingTask> = {};
+    if (kind === 'text2video' || kind === 'image2video') {
+      this.validate(kind, body);
+      const model = body.model_name ?? 'kling-v1';
+      if (typeof model !== 'string' || !this.models.has(model)) {
+        throw new FakeKlingError(1203, `model_name ${String(model)} does not exist`);
+      }
+      checkVideoMatrix(kind, model, body);
+      plan.model = model;
+    } else {
+      Object.assign(plan, await this.validateSuite(kind, body));
     }
     const externalTaskId = typeof body.external_task_id === 'string' ? body.external_task_id : undefined;
     if (externalTaskId && [...this.tasks.values()].some((t) => t.externalTaskId === externalTaskId)) {
@@ -400,6 +518,7 @@ export class FakeKling {
       polls: 0,
       createdAt: now,
       updatedAt: now,
+      ...plan,
     };
     const outcome = this.nextOutcomes.shift() ?? this.outcomeFn?.(task);
     if (outcome) task.outcome = outcome;
@@ -419,16 +538,17 @@ export class FakeKling {
     const bad = (message: string) => new FakeKlingError(1201, message);
     const len = (v: string) => [...v].length;
     const prompt = body.prompt;
-    if (kind === 'text2video' && (typeof prompt !== 'string' || prompt.trim() === '')) throw bad('prompt is required');
+    // With multi_shot + shot_type customize the prompts come from multi_prompt.
+    const customShots = body.multi_shot === true && body.shot_type === 'customize';
+    if (kind === 'text2video' && !customShots && (typeof prompt !== 'string' || prompt.trim() === '')) throw bad('prompt is required');
     if (prompt !== undefined && typeof prompt !== 'string') throw bad('prompt must be a string');
     if (typeof prompt === 'string' && len(prompt) > 2500) throw bad('prompt length must be at most 2500');
     const negative = body.negative_prompt;
     if (negative !== undefined && (typeof negative !== 'string' || len(negative) > 2500)) {
       throw bad('negative_prompt length must be at most 2500');
     }
-    if (body.duration !== undefined && body.duration !== '5' && body.duration !== '10') {
-      throw bad('duration: allowed values: 5, 10');
-    }
+    // duration, mode, sound, cfg_scale and image_tail: checked against the model matrix (suite.ts).
+    if (body.duration !== undefined && typeof body.duration !== 'string') throw bad('duration must be a string');
     if (body.mode !== undefined && body.mode !== 'std' && body.mode !== 'pro') throw bad('mode: allowed values: std, pro');
     if (body.callback_url !== undefined && typeof body.callback_url !== 'string') throw bad('callback_url must be a string');
     if (body.external_task_id !== undefined && typeof body.external_task_id !== 'string') {
@@ -441,6 +561,7 @@ export class FakeKling {
       return;
     }
     if (body.aspect_ratio !== undefined) throw bad('aspect_ratio is not supported for image2video');
+    if (body.image === undefined && body.image_tail !== undefined) return; // an end frame alone (checked by the matrix)
     const image = body.image;
     if (typeof image !== 'string' || image === '') throw bad('image is required');
     if (/^https?:\/\//.test(image)) return;
@@ -455,8 +576,223 @@ export class FakeKling {
     if (ratio < 1 / 2.5 || ratio > 2.5) throw bad('image aspect ratio must be between 1:2.5 and 2.5:1');
   }
 
+  // ---------------------------------------------------------------- suite endpoints (PROVIDERS-MORE.md H)
+
+  /** Downloads a URL input like Kling does (status 200, ≤100 MB), or answers 1201. */
+  private async fetchBytes(url: string, field: string, maxBytes = 100 * 1024 * 1024): Promise<Buffer> {
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new FakeKlingError(1201, `${field} must be an http(s) URL`);
+    this.fetchedUrls.push(url);
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    } catch {
+      throw new FakeKlingError(1201, `${field} could not be downloaded`);
+    }
+    if (response.status !== 200) throw new FakeKlingError(1201, `${field} could not be downloaded (HTTP ${response.status})`);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (bytes.length > maxBytes) throw new FakeKlingError(1201, `${field} must be at most ${maxBytes / 1024 / 1024}MB`);
+    return bytes;
+  }
+
+  /** A `video_id` input: known, made within 30 days. */
+  private sourceVideo(id: unknown): FakeKlingVideo {
+    if (typeof id !== 'string' || id === '') throw new FakeKlingError(1201, 'video_id must be a string');
+    const video = this.videos.get(id);
+    if (!video) throw new FakeKlingError(1201, `video_id ${id} does not exist`);
+    if (this.now() - video.createdAt >= 30 * DAY_MS) throw new FakeKlingError(1201, `video ${id} has expired`);
+    return video;
+  }
+
+  /** exactly one of sound_file / audio_id; returns the audio length in ms. */
+  private async soundOrAudioId(holder: Record<string, unknown>, minS: number, maxS: number): Promise<number> {
+    const hasFile = holder.sound_file !== undefined;
+    const hasId = holder.audio_id !== undefined;
+    if (hasFile === hasId) throw new FakeKlingError(1201, 'exactly one of sound_file or audio_id is required');
+    if (hasFile) return checkSoundFile(holder.sound_file, minS, maxS, (url) => this.fetchBytes(url, 'sound_file', 5 * 1024 * 1024));
+    const audio = typeof holder.audio_id === 'string' ? this.ttsAudios.get(holder.audio_id) : undefined;
+    if (!audio || this.now() - audio.createdAt >= 30 * DAY_MS) throw new FakeKlingError(1201, 'audio_id does not exist or has expired');
+    if (audio.durationMs < minS * 1000 || audio.durationMs > maxS * 1000) throw new FakeKlingError(1201, `audio duration must be between ${minS}s and ${maxS}s`);
+    return audio.durationMs;
+  }
+
+  private async validateSuite(kind: FakeKlingKind, body: Record<string, unknown>): Promise<Partial<FakeKlingTask>> {
+    const bad = (message: string) => new FakeKlingError(1201, message);
+    if (body.callback_url !== undefined && typeof body.callback_url !== 'string') throw bad('callback_url must be a string');
+    if (body.external_task_id !== undefined && typeof body.external_task_id !== 'string') throw bad('external_task_id must be a string');
+    const checkMode = (required: boolean) => {
+      if (body.mode === undefined && required) throw bad('mode is required');
+      if (body.mode !== undefined && body.mode !== 'std' && body.mode !== 'pro') throw bad('mode: allowed values: std, pro');
+    };
+    const checkModel = (allowed: string[], fallback: string): string => {
+      const model = body.model_name ?? fallback;
+      if (typeof model !== 'string' || !this.models.has(model)) throw new FakeKlingError(1203, `model_name ${String(model)} does not exist`);
+      if (!allowed.includes(model)) throw bad(`model_name: allowed values: ${allowed.join(', ')}`);
+      return model;
+    };
+    switch (kind) {
+      case 'avatar': {
+        checkImageField(body.image, 'image');
+        const ms = await this.soundOrAudioId(body, 2, 300);
+        checkMode(false);
+        checkPrompt(body, false);
+        return { model: 'kling-avatar', plannedDuration: (ms / 1000).toFixed(1) };
+      }
+      case 'video-extend': {
+        const parent = this.sourceVideo(body.video_id);
+        if (!FAKE_KLING_MATRIX[parent.model]?.extendable) throw bad(`the video must be generated by kling-v1, kling-v1-5 or kling-v1-6, not ${parent.model}`);
+        if (parent.durationSeconds + 5 > 180) throw bad('total duration would exceed 3 minutes');
+        checkPrompt(body, false);
+        checkCfg(body);
+        return {
+          model: parent.model,
+          parentVideo: { id: parent.id, url: parent.url, duration: String(parent.durationSeconds) },
+          plannedDuration: (parent.durationSeconds + 5).toFixed(1),
+        };
+      }
+      case 'advanced-lip-sync': {
+        const session = typeof body.session_id === 'string' ? this.sessions.get(body.session_id) : undefined;
+        if (!session || this.now() - session.createdAt >= DAY_MS) throw bad('session_id is invalid or has expired');
+        const chosen = body.face_choose;
+        if (!Array.isArray(chosen) || chosen.length !== 1) throw bad('face_choose must contain exactly one face');
+        const choice = chosen[0] as Record<string, unknown>;
+        const face = session.faces.find((f) => f.face_id === choice.face_id);
+        if (!face) throw bad('face_id does not exist in this session');
+        const audioMs = await this.soundOrAudioId(choice, 2, 60);
+        const times = ['sound_start_time', 'sound_end_time', 'sound_insert_time'] as const;
+        for (const t of times) if (!Number.isInteger(choice[t]) || (choice[t] as number) < 0) throw bad(`${t} is required and must be a non-negative integer (ms)`);
+        const start = choice.sound_start_time as number;
+        const end = choice.sound_end_time as number;
+        const insert = choice.sound_insert_time as number;
+        if (end - start < 2000) throw bad('the trimmed audio must be at least 2s');
+        if (end > audioMs) throw bad('sound_end_time must not exceed the audio duration');
+        if (insert + (end - start) > session.videoDurationMs) throw bad('the inserted audio must stay inside the video');
+        const overlap = Math.min(insert + (end - start), face.end_time) - Math.max(insert, face.start_time);
+        if (overlap < 2000) throw bad('the inserted audio must overlap the face for at least 2s');
+        for (const v of ['sound_volume', 'original_audio_volume'] as const) {
+          const x = choice[v];
+          if (x !== undefined && (typeof x !== 'number' || x < 0 || x > 2)) throw bad(`${v} must be in [0, 2]`);
+        }
+        const parentModel = session.video.id ? this.videos.get(session.video.id)?.model : undefined;
+        return {
+          model: parentModel ?? 'lip-sync',
+          parentVideo: { id: session.video.id ?? '', url: session.video.url, duration: (session.videoDurationMs / 1000).toFixed(1) },
+          plannedDuration: (session.videoDurationMs / 1000).toFixed(1),
+        };
+      }
+      case 'lip-sync': {
+        const input = body.input as Record<string, unknown> | undefined;
+        if (typeof input !== 'object' || input === null) throw bad('input: must not be null');
+        if (input.mode !== 'text2video' && input.mode !== 'audio2video') throw bad('input.mode: allowed values: text2video, audio2video');
+        let seconds = 5;
+        if (input.video_id !== undefined) seconds = this.sourceVideo(input.video_id).durationSeconds;
+        else if (typeof input.video_url !== 'string') throw bad('video_id or video_url is required');
+        if (input.mode === 'text2video') {
+          if (typeof input.text !== 'string' || input.text === '' || [...input.text].length > 120) throw bad('text is required (at most 120)');
+          if (typeof input.voice_id !== 'string') throw bad('Voice id not found');
+        } else if (input.audio_type !== 'file' && input.audio_type !== 'url') throw bad('Audio type is null');
+        return { model: 'lip-sync', plannedDuration: seconds.toFixed(1) };
+      }
+      case 'multi-image2video': {
+        const model = checkModel(['kling-v1-6'], 'kling-v1-6');
+        const list = body.image_list;
+        if (!Array.isArray(list) || list.length < 1 || list.length > 4) throw bad('image_list must have 1-4 images');
+        list.forEach((item, i) => checkImageField((item as Record<string, unknown> | null)?.image, `image_list[${i}].image`));
+        checkPrompt(body, true);
+        checkMode(false);
+        if (body.duration !== undefined && body.duration !== '5' && body.duration !== '10') throw bad('duration: allowed values: 5, 10 (strings)');
+        if (body.aspect_ratio !== undefined && !['16:9', '9:16', '1:1'].includes(body.aspect_ratio as string)) throw bad('aspect_ratio: allowed values: 16:9, 9:16, 1:1');
+        return { model };
+      }
+      case 'motion-control': {
+        const model = checkModel(['kling-v2-6', 'kling-v3'], 'kling-v2-6');
+        if (body.image !== undefined) throw bad('image is not a field of motion-control; use image_url');
+        const image = await this.fetchBytes(body.image_url as string, 'image_url', 10 * 1024 * 1024);
+        checkImageBytes(image, 'image_url');
+        const orientation = body.character_orientation;
+        if (orientation !== 'image' && orientation !== 'video') throw bad('character_orientation is required: image or video');
+        checkMode(true);
+        if (body.keep_original_sound !== undefined && body.keep_original_sound !== 'yes' && body.keep_original_sound !== 'no') {
+          throw bad('keep_original_sound: allowed values: yes, no');
+        }
+        checkPrompt(body, false);
+        const video = await this.fetchBytes(body.video_url as string, 'video_url');
+        const info = mp4Info(video);
+        if (!info) throw bad('video_url must be an mp4 or mov video');
+        if (info.width && (Math.min(info.width, info.height) < 340 || Math.max(info.width, info.height) > 3850)) throw bad('video sides must be 340-3850px');
+        const max = orientation === 'image' ? 10_000 : 30_000;
+        if (info.durationMs < 3000) throw bad('the reference video must be at least 3s');
+        if (info.durationMs > max) throw bad(`with character_orientation ${orientation} the video must be at most ${max / 1000}s`);
+        const seconds = info.durationMs > 0 ? info.durationMs / 1000 : this.motionReferenceSeconds;
+        return { model, plannedDuration: seconds.toFixed(1) };
+      }
+      default:
+        throw new FakeKlingError(1202, `no create for ${kind}`);
+    }
+  }
+
+  private async identifyFace(raw: string): Promise<unknown> {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+      if (typeof body !== 'object' || body === null) throw new Error('not an object');
+    } catch {
+      throw new FakeKlingError(1200, 'request body is not a JSON object');
+    }
+    if ((body.video_id === undefined) === (body.video_url === undefined)) throw new FakeKlingError(1201, 'exactly one of video_id or video_url is required');
+    let durationMs: number;
+    let video: FakeKlingSession['video'];
+    if (body.video_id !== undefined) {
+      const source = this.sourceVideo(body.video_id);
+      if (source.durationSeconds > 60) throw new FakeKlingError(1201, 'the video must be at most 60s');
+      durationMs = Math.round(source.durationSeconds * 1000);
+      video = { id: source.id, url: source.url };
+    } else {
+      const bytes = await this.fetchBytes(body.video_url as string, 'video_url');
+      const info = mp4Info(bytes);
+      if (!info) throw new FakeKlingError(1201, 'video_url must be an mp4 or mov video');
+      if (info.durationMs < 2000 || info.durationMs > 60_000) throw new FakeKlingError(1201, 'the video must be 2-60s long');
+      if (info.width && (Math.min(info.width, info.height) < 512 || Math.max(info.width, info.height) > 2160)) {
+        throw new FakeKlingError(1201, 'video sides must be 512-2160px');
+      }
+      durationMs = info.durationMs;
+      video = { url: body.video_url as string };
+    }
+    const sessionId = randomUUID();
+    const faces = this.faces(durationMs);
+    this.sessions.set(sessionId, { sessionId, createdAt: this.now(), videoDurationMs: durationMs, faces, video });
+    return {
+      session_id: sessionId,
+      final_unit_deduction: '0.2',
+      face_data: faces.map((f) => ({ ...f, face_image: `${this.baseUrl}/files/faces/${sessionId}-${f.face_id}.jpg` })),
+    };
+  }
+
+  private tts(raw: string): unknown {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw new FakeKlingError(1200, 'request body is not a JSON object');
+    }
+    if (typeof body.text !== 'string' || body.text === '' || [...body.text].length > 1000) throw new FakeKlingError(1201, 'text is required (at most 1000)');
+    if (typeof body.voice_id !== 'string' || body.voice_id === '') throw new FakeKlingError(1201, 'voice_id is required');
+    if (body.voice_language !== undefined && body.voice_language !== 'zh' && body.voice_language !== 'en') throw new FakeKlingError(1201, 'voice_language: allowed values: zh, en');
+    const speed = body.voice_speed;
+    if (speed !== undefined && (typeof speed !== 'number' || speed < 0.8 || speed > 2)) throw new FakeKlingError(1201, 'voice_speed must be in [0.8, 2.0]');
+    this.nextId += 1n;
+    const id = `audio-${this.nextId}`;
+    const durationMs = Math.max(2000, [...body.text].length * 80);
+    this.ttsAudios.set(id, { durationMs, createdAt: this.now() });
+    return {
+      task_id: String(this.nextId),
+      task_status: 'succeed',
+      task_result: { audios: [{ id, url: `${this.baseUrl}/files/audio/${id}.mp3`, duration: (durationMs / 1000).toFixed(1) }] },
+    };
+  }
+
   private get(kind: FakeKlingKind, taskId: string): unknown {
-    const task = this.tasks.get(taskId);
+    // The docs accept the task_id or our external_task_id here.
+    const task = this.tasks.get(taskId) ?? [...this.tasks.values()].find((t) => t.kind === kind && t.externalTaskId === taskId);
     if (!task || task.kind !== kind) throw new FakeKlingError(1203, `task ${taskId} does not exist`);
     task.polls += 1;
     if (this.lifecycle.unit === 'polls') {
@@ -501,7 +837,16 @@ export class FakeKling {
       return;
     }
     task.videoUrl = `${this.baseUrl}/files/videos/${task.taskId}.mp4`;
-    task.duration = outcome.duration ?? `${String(task.body.duration ?? '5')}.0`;
+    task.duration = outcome.duration ?? task.plannedDuration ?? `${String(task.body.duration ?? '5')}.0`;
+    this.nextVideoId += 1n;
+    task.videoId = String(this.nextVideoId);
+    this.videos.set(task.videoId, {
+      id: task.videoId,
+      model: task.model ?? String(task.body.model_name ?? 'kling-v1'),
+      durationSeconds: Number(task.duration),
+      createdAt: this.now(),
+      url: task.videoUrl,
+    });
     this.transition(task, 'succeed');
   }
 
@@ -517,10 +862,13 @@ export class FakeKling {
       task_id: task.taskId,
       task_status: task.status,
       task_status_msg: task.statusMsg,
-      task_info: task.externalTaskId ? { external_task_id: task.externalTaskId } : {},
+      task_info: {
+        ...(task.externalTaskId ? { external_task_id: task.externalTaskId } : {}),
+        ...(task.parentVideo ? { parent_video: task.parentVideo } : {}),
+      },
       task_result:
         task.status === 'succeed' && task.videoUrl
-          ? { videos: [{ id: `${task.taskId}-v0`, url: task.videoUrl, duration: task.duration }] }
+          ? { videos: [{ id: task.videoId, url: task.videoUrl, duration: task.duration }] }
           : {},
       ...(task.status === 'succeed' ? { final_unit_deduction: task.body.mode === 'pro' ? '3.5' : '1' } : {}),
       watermark_info: { enabled: false },

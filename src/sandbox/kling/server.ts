@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeImageInfo } from './image.js';
+import { RESULT_VIDEO_PATH } from '../assets.js';
 
 export type FakeKlingKind = 'text2video' | 'image2video';
 export type FakeKlingRoute = 'create' | 'get' | 'list';
@@ -52,7 +53,7 @@ export interface FakeKlingOptions {
   lifecycle?: Partial<FakeKlingLifecycle>;
   /** Decides each new task's outcome (default succeed). */
   outcome?: (task: FakeKlingTask) => FakeKlingOutcome;
-  /** Bytes served as every result video (default test/fixtures/media/result.mp4 or a stub). */
+  /** Bytes served as every result video (default src/sandbox/media/result.mp4 or a stub). */
   videoBytes?: Buffer;
 }
 
@@ -152,7 +153,7 @@ class FakeKlingError extends Error {
 }
 
 function defaultVideoBytes(): Buffer {
-  const fixture = new URL('../../fixtures/media/result.mp4', import.meta.url);
+  const fixture = RESULT_VIDEO_PATH;
   try {
     if (existsSync(fixture)) return readFileSync(fixture);
   } catch {

@@ -15,7 +15,7 @@ import { seedCatalog } from './db/seed.js';
 import { createI18n } from './bot/i18n.js';
 import { createBot } from './bot/create-bot.js';
 import { setCommands } from './bot/commands.js';
-import { createServer, type AppServer } from './server/http.js';
+import { createServer, type AppServer, type ServerDeps } from './server/http.js';
 import { pruneProcessedUpdates } from './bot/prune.js';
 import { blockedTransformer, retryTransformer } from './bot/api-transformers.js';
 import { createTelegramFiles } from './bot/telegram-files.js';
@@ -37,6 +37,8 @@ export interface AppOptions {
   logger: Logger;
   now?: () => Date;
   botInfo?: UserFromGetMe;
+  /** More HTTP routes on the bot's server (the sandbox page and its API). */
+  routes?: ServerDeps['routes'];
 }
 
 export interface App {
@@ -121,6 +123,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     callbacks: config.CALLBACK_SECRET
       ? { secret: config.CALLBACK_SECRET, handle: (cb) => worker.handleCallback(cb.provider, { headers: cb.headers, query: cb.query, rawBody: cb.rawBody }) }
       : undefined,
+    routes: options.routes,
   });
   const port = await server.listen(config.PORT, config.HOST);
   worker.start();

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { GrammyError } from 'grammy';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logger.js';
+import type { Logger } from 'pino';
 import { startApp } from './app.js';
+import { sandboxLine, startSandbox } from './sandbox/start.js';
 
 /** Loads `.env` (or ENV_FILE; "none" disables it) without overriding the real environment. */
 function loadEnvFile(): void {
@@ -17,6 +19,8 @@ function loadEnvFile(): void {
 
 async function main(): Promise<void> {
   loadEnvFile();
+  // No token (a fresh clone) or `npm run sandbox`: the sandbox in the browser instead.
+  if (process.argv.includes('--sandbox') || !process.env.BOT_TOKEN?.trim()) return runSandbox();
   let config;
   try {
     config = loadConfig(process.env);
@@ -45,6 +49,36 @@ async function main(): Promise<void> {
     return;
   }
 
+  stopOnSignals(app, logger);
+}
+
+/** The sandbox: prints `Sandbox: open http://127.0.0.1:<PORT>/` and runs until SIGINT/SIGTERM. */
+async function runSandbox(): Promise<void> {
+  let logger: Logger | undefined;
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      env: process.env,
+      logger: (config) => (logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.KIE_API_KEY, config.KLING_SECRET_KEY, config.KLING_ACCESS_KEY] })),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    const hint = startupHint(error);
+    process.stderr.write(`Sandbox could not start: ${hint ?? (error instanceof Error ? error.message : String(error))}\n`);
+    logger?.fatal({ err: error }, 'could not start the sandbox');
+    logger?.flush();
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 200).unref();
+    return;
+  }
+  process.stdout.write(`${sandboxLine(sandbox)}\n`);
+  stopOnSignals(sandbox, logger!);
+}
+
+function stopOnSignals(app: { stop(timeoutMs?: number): Promise<void> }, logger: Logger): void {
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;

@@ -98,7 +98,7 @@ export const configSchema = z.object({
     .trim()
     .min(1, 'is empty. Create a bot with @BotFather in Telegram (/newbot), then set BOT_TOKEN=<the token it gives you>')
     .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a bot token (expected "123456:ABC…" from @BotFather)')
-    .describe('Telegram bot token from @BotFather (required)'),
+    .describe('Telegram bot token from @BotFather; unset = `npm start` opens the sandbox (an emulated Telegram in the browser)'),
   TELEGRAM_API_ROOT: url('Bot API root').default('https://api.telegram.org').describe('Bot API server root (a local Bot API server or a test double)'),
   DATABASE_URL: optionalString
     .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
@@ -145,6 +145,8 @@ export const configSchema = z.object({
   CREDIT_PACKS: creditPacks.describe('Top-up packs: credits[:stars], comma-separated, e.g. "100,500:450,1200:1000"'),
   BROADCAST_RATE_PER_SECOND: int(1, 1000, 25).describe('Broadcast messages per second (Telegram allows about 30/s for bulk sends)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
+  SANDBOX_HOST: z.string().trim().default('127.0.0.1').describe('Sandbox only: address its page listens on (loopback unless you change it; the page needs no login)'),
+  SANDBOX_PROVIDER_DELAY_MS: int(0, 600_000, 4_000).describe('Sandbox only: how long an emulated provider takes to make a video'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -25,6 +25,8 @@ export interface ServerDeps {
   webhook?: { path: string; handler: NodeHandler };
   /** Provider callbacks; the URL secret is checked here before `handle` is called. */
   callbacks?: { secret: string; handle: (callback: ProviderCallback) => Promise<boolean> };
+  /** More routes (the sandbox page): true = handled, false = not this route. Checked last. */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface AppServer {
@@ -92,6 +94,7 @@ export function createServer(deps: ServerDeps): AppServer {
         const accepted = await deps.callbacks.handle({ provider: callback[1]!, headers: req.headers, query: url.searchParams, rawBody });
         return send(res, accepted ? 200 : 401, { ok: accepted });
       }
+      if (deps.routes && (await deps.routes(req, res, url))) return;
       send(res, 404, { ok: false });
     } catch (error) {
       deps.logger.error({ err: error, path: url.pathname }, 'http handler failed');

@@ -18,7 +18,8 @@ import { parseMultipart } from './multipart.js';
 import { RESULT_VIDEO_PATH } from '../assets.js';
 
 export type FakeKieRoute = 'createTask' | 'recordInfo' | 'upload' | 'credit';
-export type FakeKieOutcome = 'success' | 'fail' | 'success-empty';
+/** 'never': the task stays in 'generating' for good (timeouts and refunds can be seen). */
+export type FakeKieOutcome = 'success' | 'fail' | 'success-empty' | 'never';
 export type FakeKieState = 'waiting' | 'queuing' | 'generating' | 'success' | 'fail';
 
 /** One injected failure, consumed by the next matching call. */
@@ -437,6 +438,10 @@ export class FakeKie {
 
   private finish(task: FakeKieTask): void {
     if (task.state === 'success' || task.state === 'fail') return;
+    if (task.outcome === 'never') {
+      task.state = 'generating';
+      return;
+    }
     const now = Date.now();
     task.updateTime = now;
     task.completeTime = now;

@@ -28,7 +28,9 @@ export type FakeKlingFault =
 
 export type FakeKlingOutcome =
   | { status: 'succeed'; duration?: string }
-  | { status: 'failed'; message?: string };
+  | { status: 'failed'; message?: string }
+  /** The task stays 'processing' for good (timeouts and refunds can be seen). */
+  | { status: 'processing' };
 
 export interface FakeKlingLifecycle {
   /** 'polls': counts GETs of the task; 'ms': timers from creation; 'manual': only completeTask. */
@@ -496,6 +498,7 @@ export class FakeKling {
 
   private finish(task: FakeKlingTask): void {
     const outcome = task.outcome ?? { status: 'succeed' };
+    if (outcome.status === 'processing') return;
     if (outcome.status === 'failed') {
       task.statusMsg = outcome.message ?? 'Failure to pass the risk control system';
       this.transition(task, 'failed');

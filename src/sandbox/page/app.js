@@ -65,8 +65,11 @@ async function refresh() {
   try {
     do {
       again = false;
-      const state = await api(`/sandbox/api/state?user=${current}`);
-      render(state);
+      const asked = current;
+      const state = await api(`/sandbox/api/state?user=${asked}`);
+      // The user was switched while this was on its way: fetch again for the new one.
+      if (current !== asked) again = true;
+      else render(state);
     } while (again);
   } catch (err) {
     showToast(`Could not reach the sandbox: ${err.message}`);
@@ -186,7 +189,7 @@ function renderMessages(messages) {
 const time = (date) => new Date(date * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 function messageNode(m) {
-  if (m.service && !m.text && !m.media) return el('li', { class: 'service' }, el('span', { text: m.service }));
+  if (m.service && !m.text && !m.media) return el('li', { class: 'service', 'data-id': String(m.id) }, el('span', { text: m.service }));
   const bubble = el('div', { class: 'bubble' });
   if (m.media) bubble.append(mediaNode(m.media));
   if (m.invoice) bubble.append(invoiceNode(m));

@@ -10,6 +10,8 @@ export interface ViewButton {
   /** callback_data of a callback button. */
   data?: string;
   url?: string;
+  /** The invoice's Pay button (Telegram: the first button of an invoice, `pay: true`). */
+  pay?: boolean;
 }
 
 export interface ViewMedia {
@@ -93,6 +95,7 @@ function buttonsOf(m: Message): ViewButton[][] {
       const button: ViewButton = { text: String(b.text ?? '') };
       if (typeof b.callback_data === 'string') button.data = b.callback_data;
       if (typeof b.url === 'string') button.url = b.url;
+      if (b.pay === true) button.pay = true;
       return button;
     }),
   );

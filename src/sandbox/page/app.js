@@ -233,29 +233,30 @@ function mediaNode(media) {
   }
 }
 
+/** Runs pre-checkout → successful payment for an invoice message. */
+async function pay(m, button) {
+  button.disabled = true;
+  button.textContent = 'Paying…';
+  try {
+    const result = await api(`/sandbox/api/chats/${current}/pay`, { method: 'POST', json: { messageId: m.id } });
+    if (!result.ok) showToast(result.error, { alert: true });
+  } catch (err) {
+    showToast(err.message, { alert: true });
+  } finally {
+    void refresh();
+  }
+}
+
+const starsText = (inv) => (inv.currency === 'XTR' ? `${inv.amount} ⭐` : `${inv.amount} ${inv.currency}`);
+
 function invoiceNode(m) {
   const inv = m.invoice;
-  const amount = inv.currency === 'XTR' ? `${inv.amount} ⭐` : `${inv.amount} ${inv.currency}`;
-  const pay = el('button', {
-    type: 'button',
-    class: 'pay',
-    text: inv.paid ? 'Paid' : `Pay ${amount}`,
-    disabled: inv.paid,
-    onclick: async (event) => {
-      const button = event.currentTarget;
-      button.disabled = true;
-      button.textContent = 'Paying…';
-      try {
-        const result = await api(`/sandbox/api/chats/${current}/pay`, { method: 'POST', json: { messageId: m.id } });
-        if (!result.ok) showToast(result.error, { alert: true });
-      } catch (err) {
-        showToast(err.message, { alert: true });
-      } finally {
-        void refresh();
-      }
-    },
-  });
-  return el('div', { class: 'invoice' }, el('strong', { text: inv.title }), el('p', { text: inv.description }), el('p', { class: 'amount', text: amount }), pay);
+  const card = el('div', { class: 'invoice' }, el('strong', { text: inv.title }), el('p', { text: inv.description }), el('p', { class: 'amount', text: starsText(inv) }));
+  // Without a Pay button in its keyboard, Telegram shows its own under the invoice.
+  if (!m.buttons.flat().some((b) => b.pay)) {
+    card.append(el('button', { type: 'button', class: 'pay', text: inv.paid ? 'Paid' : `Pay ${starsText(inv)}`, disabled: inv.paid, onclick: (e) => pay(m, e.currentTarget) }));
+  }
+  return card;
 }
 
 function inlineKeyboard(m) {
@@ -268,6 +269,10 @@ function inlineKeyboard(m) {
         { class: 'row' },
         ...row.map((b) => {
           if (b.url) return el('a', { class: 'button', href: b.url, target: '_blank', rel: 'noopener noreferrer', text: `${b.text} ↗` });
+          if (b.pay && m.invoice) {
+            const paid = m.invoice.paid;
+            return el('button', { type: 'button', class: 'pay', text: paid ? 'Paid' : b.text, disabled: paid, onclick: (e) => pay(m, e.currentTarget) });
+          }
           return el('button', {
             type: 'button',
             text: b.text,

@@ -52,7 +52,11 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // A fake microphone (a beep) that needs no permission prompt, for the voice recorder.
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
@@ -196,6 +200,25 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
     await expect.poll(() => page.getByLabel('Next task').inputValue(), WAIT).toBe('succeed');
     const user = await sandbox.app.db.prisma.user.findFirstOrThrow({ where: { firstName: 'Dana' } });
     expect(user.balance).toBe(50);
+  }, 90_000);
+
+  it('a voice note recorded in the browser is accepted by the avatar flow', async () => {
+    await send('/lipsync');
+    await message(/Send a photo/);
+    await attach('portrait.jpg');
+    await message(/speech|voice/i);
+    const record = page.getByRole('button', { name: 'Record voice' });
+    await record.click();
+    await page.locator('#record[aria-pressed="true"]').waitFor(WAIT);
+    await page.waitForTimeout(1_500); // the length of the recording
+    await setMark();
+    await record.click();
+    const voice = await message(/Voice message/);
+    expect(await voice.getAttribute('class')).toContain('user');
+    await voice.locator('audio').waitFor({ state: 'attached', ...WAIT });
+    // The bot took it (length and format checked) and asks for the model.
+    await message(/model/i);
+    await send('/cancel');
   }, 90_000);
 
   it('the page logged no console errors', () => {

@@ -19,8 +19,7 @@ function loadEnvFile(): void {
 
 async function main(): Promise<void> {
   loadEnvFile();
-  // No token (a fresh clone) or `npm run sandbox`: the sandbox in the browser instead.
-  if (process.argv.includes('--sandbox') || !process.env.BOT_TOKEN?.trim()) return runSandbox();
+  if (wantsSandbox(process.argv, process.env)) return runSandbox();
   let config;
   try {
     config = loadConfig(process.env);
@@ -50,6 +49,16 @@ async function main(): Promise<void> {
   }
 
   stopOnSignals(app, logger);
+}
+
+/**
+ * `npm run sandbox` (--sandbox), or no BOT_TOKEN on a developer's machine (a fresh clone): the
+ * sandbox in the browser. In production (NODE_ENV=production, as in the Docker image) a missing
+ * token stays a configuration error.
+ */
+function wantsSandbox(argv: string[], env: NodeJS.ProcessEnv): boolean {
+  if (argv.includes('--sandbox')) return true;
+  return !env.BOT_TOKEN?.trim() && env.NODE_ENV !== 'production';
 }
 
 /** The sandbox: prints `Sandbox: open http://127.0.0.1:<PORT>/` and runs until SIGINT/SIGTERM. */

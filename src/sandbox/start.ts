@@ -102,6 +102,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const shownHost = ['0.0.0.0', '::', '127.0.0.1', ''].includes(config.HOST) ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const url = `http://${shownHost}:${app.port}/`;
     const emulated = providers;
+    // The emulated Telegram keeps a log of every call (with uploaded bytes) for tests; a sandbox
+    // runs for hours, so the log is cleared now and then.
+    const trim = setInterval(() => tg.reset(), 60_000);
+    trim.unref();
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -113,6 +117,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       people,
       stop(timeoutMs = 10_000) {
         stopping ??= (async () => {
+          clearInterval(trim);
           control.close();
           await app.stop(timeoutMs);
           await emulated.stop();

@@ -48,6 +48,15 @@ describe('npm start without a token', () => {
     }
   }, 180_000);
 
+  it('in production (NODE_ENV=production) a missing token is still a one-line configuration error', async () => {
+    const bot = spawnBot({ NODE_ENV: 'production' });
+    const { code } = await bot.exited;
+    expect(code).toBe(2);
+    const lines = bot.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('BOT_TOKEN is not set. Create a bot with @BotFather');
+  }, 60_000);
+
   it('npm run sandbox (--sandbox) ignores a real BOT_TOKEN and never calls Telegram', async () => {
     const dir = tempDir();
     try {

@@ -88,9 +88,10 @@ export async function startEmulatedProviders(options: EmulatedProvidersOptions):
       delayMs: options.delayMs,
     }),
     setNext(outcome) {
+      if (!kie && !kling) return; // real providers cannot be scripted
       disarm();
       next = outcome;
-      if (outcome === 'succeed' || (!kie && !kling)) return;
+      if (outcome === 'succeed') return;
       arm(outcome);
       baseline = submissions();
       // The first submission to either provider takes the script; the other one is disarmed.

@@ -208,3 +208,44 @@ describe('the sandbox API and the provider panel', () => {
     expect(mine[2]).toMatchObject({ text: 'hello', media: { fileName: 'notes.txt' } });
   }, 30_000);
 });
+
+describe('the sandbox with real provider keys', () => {
+  it('uses the providers the keys are for and emulates only Telegram', async () => {
+    const { FakeKie } = await import('../../src/sandbox/kie/index.js');
+    // Stands in for the real KIE: the sandbox must send the generation there, with this key.
+    const realKie = await FakeKie.start({ stepMs: 100, pollsPerStep: 0 });
+    const dir = tempDir();
+    const sandbox = await startSandbox({
+      env: {
+        DATA_DIR: dir,
+        PORT: '0',
+        POLLING_TIMEOUT_SECONDS: '1',
+        POLL_INTERVAL_MS: '100',
+        KIE_API_KEY: realKie.apiKey,
+        KIE_API_BASE_URL: realKie.apiBaseUrl,
+        KIE_UPLOAD_BASE_URL: realKie.uploadBaseUrl,
+      },
+      logger: () => pino({ level: 'silent' }),
+    });
+    try {
+      expect(sandbox.providers.state()).toMatchObject({ kie: 'real', kling: 'off' });
+      expect(sandbox.providers.kie).toBeUndefined();
+      expect(sandbox.config.kie).toMatchObject({ apiKey: realKie.apiKey, apiBaseUrl: realKie.apiBaseUrl });
+      expect(sandbox.config.kling).toBeUndefined();
+      const admin = sandbox.people.get(1_000_001)!;
+      await admin.sendCommand('/start');
+      await admin.waitForMessage({ timeoutMs: 10_000 });
+      await recordMove(sandbox.app.db.prisma, { userId: BigInt(admin.id), kind: 'grant', amount: 100, idempotencyKey: 'grant:sandbox-real' });
+      await orderLipsync(admin, 'Kling AI Avatar');
+      await admin.waitForMessage({ timeoutMs: 20_000, match: (m) => Boolean(m.video) });
+      expect(realKie.tasks.size).toBe(1);
+      // The panel cannot script real providers.
+      sandbox.providers.setNext('fail');
+      expect(sandbox.providers.state().next).toBe('succeed');
+    } finally {
+      await sandbox.stop(5_000);
+      await realKie.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -3,7 +3,8 @@
  * selected by role and label as the SPEC's accessibility line describes: a new user walks
  * /start → talking avatar (photo and voice attached) → top up and pay → Confirm → the video plays;
  * an admin changes a price with /price and the user's next quote shows it; the provider panel
- * makes the next task fail and the refund is shown; the page logs no console errors.
+ * makes the next task fail and the refund is shown; a voice note recorded with the (fake)
+ * microphone is accepted; the page logs no console errors.
  * Skipped (with a message) only where /usr/bin/chromium is missing; .ci/run installs it.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -8,6 +8,7 @@
  *   POST /sandbox/api/chats/ID/file?kind=&name=&mime=&duration=&width=&height=&caption=  raw bytes
  *   POST /sandbox/api/chats/ID/tap  {messageId, data}: an inline button
  *   POST /sandbox/api/chats/ID/pay  {messageId}: pre-checkout → successful payment
+ *   POST /sandbox/api/chats/ID/pay-link {url}: pay an invoice link (a subscription offer)
  *   POST /sandbox/api/provider      {next}: the next task's outcome
  *   POST /sandbox/api/next-month    renew subscriptions (when the emulated Telegram supports them)
  *   GET  /sandbox/api/files/FILE_ID the bytes of a stored file (with Range support)
@@ -26,7 +27,7 @@ import { newPersonSchema, type People } from './people.js';
 import { NEXT_OUTCOMES, type EmulatedProviders } from './providers.js';
 import { imageSize } from './telegram/files.js';
 import type { FakeTelegram, FakeUser } from './telegram/index.js';
-import { subscriptionHook } from './subscriptions.js';
+import { INVOICE_LINK, type SubscriptionHook } from './subscriptions.js';
 
 export type SandboxRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
@@ -50,6 +51,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
 const textSchema = z.object({ text: z.string().min(1, 'the message is empty').max(4096, 'the message is longer than 4096 characters') });
 const tapSchema = z.object({ messageId: z.number().int().positive(), data: z.string().min(1).max(64) });
 const paySchema = z.object({ messageId: z.number().int().positive() });
+const payLinkSchema = z.object({ url: z.string().regex(INVOICE_LINK, 'not an invoice link') });
 const providerSchema = z.object({ next: z.enum(NEXT_OUTCOMES) });
 const fileQuerySchema = z.object({
   kind: z.enum(['photo', 'voice', 'audio', 'video', 'document']),
@@ -118,6 +120,8 @@ export interface SandboxControlOptions {
   providers: EmulatedProviders;
   /** Shown in the page header. */
   botName: string;
+  /** Stars subscriptions, when the emulated Telegram has them. */
+  subscriptions?: SubscriptionHook;
 }
 
 export function createSandboxControl(options: SandboxControlOptions): SandboxControl {
@@ -174,7 +178,7 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
       current: current.id,
       chat: rec ? chatView(bot, rec, (chatId, messageId) => seen.get(`${chatId}:${messageId}`)) : { messages: [], replyKeyboard: undefined, action: undefined },
       provider: providers.state(),
-      subscriptions: subscriptionHook(tg) !== undefined,
+      subscriptions: options.subscriptions !== undefined,
     };
   };
 
@@ -266,7 +270,7 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
         const person = people.add(await readJson(req, newPersonSchema));
         onChange();
         sendJson(res, 200, person);
-      } else if (req.method === 'POST' && (m = /^\/sandbox\/api\/chats\/(\d+)\/(text|file|tap|pay)$/.exec(p))) {
+      } else if (req.method === 'POST' && (m = /^\/sandbox\/api\/chats\/(\d+)\/(text|file|tap|pay|pay-link)$/.exec(p))) {
         const user = userOf(m[1]!);
         switch (m[2]) {
           case 'text': {
@@ -306,6 +310,20 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
             else sendJson(res, 200, { ok: false, error: result.timedOut ? 'The bot did not confirm the payment in time.' : (result.errorMessage ?? 'The payment was declined.') });
             break;
           }
+          case 'pay-link': {
+            const { url: link } = await readJson(req, payLinkSchema);
+            if (!options.subscriptions) throw new HttpError(501, 'the emulated Telegram has no invoice links yet');
+            let result;
+            try {
+              result = await options.subscriptions.payLink(user, link);
+            } catch (err) {
+              throw new HttpError(409, err instanceof Error ? err.message : 'unknown invoice link');
+            }
+            onChange();
+            if (result.ok) sendJson(res, 200, { ok: true });
+            else sendJson(res, 200, { ok: false, error: result.timedOut ? 'The bot did not confirm the payment in time.' : (result.errorMessage ?? 'The payment was declined.') });
+            break;
+          }
         }
       } else if (req.method === 'POST' && p === '/sandbox/api/provider') {
         const { next } = await readJson(req, providerSchema);
@@ -313,9 +331,8 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
         onChange();
         sendJson(res, 200, providers.state());
       } else if (req.method === 'POST' && p === '/sandbox/api/next-month') {
-        const hook = subscriptionHook(tg);
-        if (!hook) throw new HttpError(501, 'the emulated Telegram has no subscriptions yet');
-        const renewed = await hook.nextMonth();
+        if (!options.subscriptions) throw new HttpError(501, 'the emulated Telegram has no subscriptions yet');
+        const renewed = await options.subscriptions.nextMonth();
         onChange();
         sendJson(res, 200, { renewed });
       } else {

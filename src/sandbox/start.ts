@@ -13,6 +13,7 @@ import { createSandboxControl } from './control.js';
 import { People, SANDBOX_ADMIN_ID } from './people.js';
 import { startEmulatedProviders, type EmulatedProviders } from './providers.js';
 import { FakeTelegram } from './telegram/index.js';
+import { loadSubscriptions } from './subscriptions.js';
 
 export interface SandboxOptions {
   /** The environment (process.env); BOT_TOKEN, DATABASE_URL and webhook settings are ignored. */
@@ -91,7 +92,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const config = loadConfig(env);
     const logger = options.logger?.(config) ?? pino({ level: config.LOG_LEVEL });
-    const control = createSandboxControl({ tg, people, providers, botName: tg.bot().info.first_name });
+    const subscriptions = await loadSubscriptions(tg);
+    const control = createSandboxControl({ tg, people, providers, botName: tg.bot().info.first_name, subscriptions });
     let app: App;
     try {
       app = await startApp({ config, logger, routes: control.routes });

@@ -247,6 +247,22 @@ async function pay(m, button) {
   }
 }
 
+const INVOICE_LINK = /^https:\/\/t(?:elegram)?\.me\/(?:\$|invoice\/)[\w-]+$/;
+
+/** Pays an invoice link (a subscription offer): pre-checkout → successful payment. */
+async function payLink(url, button) {
+  button.disabled = true;
+  try {
+    const result = await api(`/sandbox/api/chats/${current}/pay-link`, { method: 'POST', json: { url } });
+    showToast(result.ok ? 'Subscribed.' : result.error, { alert: !result.ok });
+  } catch (err) {
+    showToast(err.message, { alert: true });
+  } finally {
+    button.disabled = false;
+    void refresh();
+  }
+}
+
 const starsText = (inv) => (inv.currency === 'XTR' ? `${inv.amount} ⭐` : `${inv.amount} ${inv.currency}`);
 
 function invoiceNode(m) {
@@ -268,6 +284,10 @@ function inlineKeyboard(m) {
         'div',
         { class: 'row' },
         ...row.map((b) => {
+          // An invoice link (a Stars subscription offer) opens Telegram's payment form: here, Pay.
+          if (b.url && INVOICE_LINK.test(b.url) && lastState?.subscriptions) {
+            return el('button', { type: 'button', class: 'pay', text: b.text, onclick: (e) => payLink(b.url, e.currentTarget) });
+          }
           if (b.url) return el('a', { class: 'button', href: b.url, target: '_blank', rel: 'noopener noreferrer', text: `${b.text} ↗` });
           if (b.pay && m.invoice) {
             const paid = m.invoice.paid;

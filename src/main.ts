@@ -83,8 +83,9 @@ async function runSandbox(): Promise<void> {
     setTimeout(() => process.exit(1), 200).unref();
     return;
   }
-  process.stdout.write(`${sandboxLine(sandbox)}\n`);
+  // Handlers first: whoever reads the line may send SIGTERM at once.
   stopOnSignals(sandbox, logger!);
+  process.stdout.write(`${sandboxLine(sandbox)}\n`);
 }
 
 function stopOnSignals(app: { stop(timeoutMs?: number): Promise<void> }, logger: Logger): void {

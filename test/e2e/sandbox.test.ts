@@ -75,11 +75,11 @@ describe('npm start without a token', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const out = watchOutput(child, 'sandbox');
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
       await out.waitFor(/Sandbox: open .*\/\n/, 150_000);
       expect(out.output().trim()).toMatch(LINE);
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited, out.output()).toBe('0 null');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@ import { seedCatalog } from './db/seed.js';
 import { createI18n } from './bot/i18n.js';
 import { createBot } from './bot/create-bot.js';
 import { setCommands } from './bot/commands.js';
-import { createServer, type AppServer } from './server/http.js';
+import { createServer, type AppServer, type ServerDeps } from './server/http.js';
 import { pruneProcessedUpdates } from './bot/prune.js';
 import { blockedTransformer, retryTransformer } from './bot/api-transformers.js';
 import { createTelegramFiles } from './bot/telegram-files.js';
@@ -44,6 +44,8 @@ export interface AppOptions {
   botInfo?: UserFromGetMe;
   /** The app's own Prometheus registry (default: a new one; never prom-client's global). */
   metricsRegistry?: Registry;
+  /** More HTTP routes on the bot's server (the sandbox page and its API). */
+  routes?: ServerDeps['routes'];
 }
 
 export interface App {
@@ -174,6 +176,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         }
       : undefined,
     metrics: { ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}), render: () => metrics.render() },
+    routes: options.routes,
   });
   const port = await server.listen(config.PORT, config.HOST);
   worker.start();

@@ -6,8 +6,10 @@ import { existsSync } from 'node:fs';
 import { GrammyError } from 'grammy';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logger.js';
+import type { Logger } from 'pino';
 import { startApp } from './app.js';
 import { Registry } from 'prom-client';
+import { sandboxLine, startSandbox } from './sandbox/start.js';
 
 /** Loads `.env` (or ENV_FILE; "none" disables it) without overriding the real environment. */
 function loadEnvFile(): void {
@@ -18,6 +20,7 @@ function loadEnvFile(): void {
 
 async function main(): Promise<void> {
   loadEnvFile();
+  if (wantsSandbox(process.argv, process.env)) return runSandbox();
   let config;
   try {
     config = loadConfig(process.env);
@@ -46,6 +49,47 @@ async function main(): Promise<void> {
     return;
   }
 
+  stopOnSignals(app, logger);
+}
+
+/**
+ * `npm run sandbox` (--sandbox), or no BOT_TOKEN on a developer's machine (a fresh clone): the
+ * sandbox in the browser. In production (NODE_ENV=production, as in the Docker image) a missing
+ * token stays a configuration error.
+ */
+function wantsSandbox(argv: string[], env: NodeJS.ProcessEnv): boolean {
+  if (argv.includes('--sandbox')) return true;
+  return !env.BOT_TOKEN?.trim() && env.NODE_ENV !== 'production';
+}
+
+/** The sandbox: prints `Sandbox: open http://127.0.0.1:<PORT>/` and runs until SIGINT/SIGTERM. */
+async function runSandbox(): Promise<void> {
+  let logger: Logger | undefined;
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      env: process.env,
+      logger: (config) => (logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.KIE_API_KEY, config.KLING_SECRET_KEY, config.KLING_ACCESS_KEY] })),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    const hint = startupHint(error);
+    process.stderr.write(`Sandbox could not start: ${hint ?? (error instanceof Error ? error.message : String(error))}\n`);
+    logger?.fatal({ err: error }, 'could not start the sandbox');
+    logger?.flush();
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 200).unref();
+    return;
+  }
+  // Handlers first: whoever reads the line may send SIGTERM at once.
+  stopOnSignals(sandbox, logger!);
+  process.stdout.write(`${sandboxLine(sandbox)}\n`);
+}
+
+function stopOnSignals(app: { stop(timeoutMs?: number): Promise<void> }, logger: Logger): void {
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;

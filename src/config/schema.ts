@@ -136,7 +136,7 @@ export const configSchema = z.object({
     .trim()
     .min(1, 'is empty. Create a bot with @BotFather in Telegram (/newbot), then set BOT_TOKEN=<the token it gives you>')
     .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a bot token (expected "123456:ABC…" from @BotFather)')
-    .describe('Telegram bot token from @BotFather (required)'),
+    .describe('Telegram bot token from @BotFather; unset = `npm start` opens the sandbox (an emulated Telegram in the browser)'),
   TELEGRAM_API_ROOT: url('Bot API root').default('https://api.telegram.org').describe('Bot API server root (a local Bot API server or a test double)'),
   DATABASE_URL: optionalString
     .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
@@ -197,6 +197,8 @@ export const configSchema = z.object({
   KIE_CREDIT_ALERT: optionalInt(0, 1_000_000_000).describe('Alert admins when the KIE balance (GET /api/v1/chat/credit) is below this many credits; unset = no balance alert'),
   KIE_CREDIT_CHECK_INTERVAL_MS: int(100, 86_400_000, 5 * 60_000).describe('How often the KIE balance is read (also a health probe of the KIE key)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
+  SANDBOX_HOST: z.string().trim().default('127.0.0.1').describe('Sandbox only: address its page listens on (loopback unless you change it; the page needs no login)'),
+  SANDBOX_PROVIDER_DELAY_MS: int(0, 600_000, 4_000).describe('Sandbox only: how long an emulated provider takes to make a video'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -30,6 +30,8 @@ export interface ServerDeps {
   metrics?: { token?: string; render: () => Promise<{ contentType: string; body: string }> };
   /** Self-hosted URL-only inputs (GET/HEAD /media/<token>; `src/server/media-hosting.ts`). */
   media?: { handle: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> };
+  /** More routes (the sandbox page): true = handled, false = not this route. Checked last. */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface AppServer {
@@ -118,6 +120,7 @@ export function createServer(deps: ServerDeps): AppServer {
         return send(res, accepted ? 200 : 401, { ok: accepted });
       }
       if (deps.media && url.pathname.startsWith('/media/') && (await deps.media.handle(req, res))) return;
+      if (deps.routes && (await deps.routes(req, res, url))) return;
       send(res, 404, { ok: false });
     } catch (error) {
       deps.logger.error({ err: error, path: url.pathname }, 'http handler failed');

@@ -22,6 +22,7 @@ import {
   checkVideoMatrix,
   mp4Info,
 } from './suite.js';
+import { RESULT_VIDEO_PATH } from '../assets.js';
 
 export type FakeKlingKind =
   | 'text2video'
@@ -73,7 +74,9 @@ export type FakeKlingFault =
 
 export type FakeKlingOutcome =
   | { status: 'succeed'; duration?: string }
-  | { status: 'failed'; message?: string };
+  | { status: 'failed'; message?: string }
+  /** The task stays 'processing' for good (timeouts and refunds can be seen). */
+  | { status: 'processing' };
 
 export interface FakeKlingLifecycle {
   /** 'polls': counts GETs of the task; 'ms': timers from creation; 'manual': only completeTask. */
@@ -98,7 +101,7 @@ export interface FakeKlingOptions {
   lifecycle?: Partial<FakeKlingLifecycle>;
   /** Decides each new task's outcome (default succeed). */
   outcome?: (task: FakeKlingTask) => FakeKlingOutcome;
-  /** Bytes served as every result video (default test/fixtures/media/result.mp4 or a stub). */
+  /** Bytes served as every result video (default src/sandbox/media/result.mp4 or a stub). */
   videoBytes?: Buffer;
   /** Faces identify-face finds in a video of `durationMs` (default: one face over the whole video). */
   faces?: (durationMs: number) => FakeKlingFace[];
@@ -212,7 +215,7 @@ class FakeKlingError extends Error {
 }
 
 function defaultVideoBytes(): Buffer {
-  const fixture = new URL('../../fixtures/media/result.mp4', import.meta.url);
+  const fixture = RESULT_VIDEO_PATH;
   try {
     if (existsSync(fixture)) return readFileSync(fixture);
   } catch {
@@ -831,6 +834,7 @@ export class FakeKling {
 
   private finish(task: FakeKlingTask): void {
     const outcome = task.outcome ?? { status: 'succeed' };
+    if (outcome.status === 'processing') return;
     if (outcome.status === 'failed') {
       task.statusMsg = outcome.message ?? 'Failure to pass the risk control system';
       this.transition(task, 'failed');

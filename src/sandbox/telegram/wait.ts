@@ -12,6 +12,12 @@ export class ChangeSignal {
     this.emitter.emit('change');
   };
 
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.emitter.on('change', listener);
+    return () => this.emitter.off('change', listener);
+  }
+
   /** Resolves with the first non-undefined value of `check()`, re-evaluated on every change. */
   until<T>(check: () => T | undefined, timeoutMs: number, onTimeout: () => Error): Promise<T> {
     const first = check();

@@ -1,0 +1,251 @@
+/**
+ * The sandbox without a browser: `npm start` with no BOT_TOKEN (and `--sandbox` with one) prints
+ * exactly one line and serves the page; the page's API over HTTP (people, messages, files with
+ * Range, Server-Sent Events); the provider panel's "rejected" and "never finishes" scripts end in
+ * refunds. The bot inside is the real one (startApp) on its own PGlite in DATA_DIR/sandbox.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/start.js';
+import { recordMove } from '../../src/domain/ledger.js';
+import { ROOT, spawnBot, watchOutput } from '../support/harness.js';
+import { orderLipsync } from '../support/drive.js';
+import type { ChatView } from '../../src/sandbox/view.js';
+
+const LINE = /^Sandbox: open http:\/\/127\.0\.0\.1:(\d+)\/$/;
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'sandbox-'));
+}
+
+describe('npm start without a token', () => {
+  it('starts the sandbox, prints exactly one line, serves the page and stops on SIGTERM', async () => {
+    const dir = tempDir();
+    try {
+      const bot = spawnBot({ DATA_DIR: dir, PORT: '0' });
+      await bot.waitForOutput(/Sandbox: open .*\/\n/, 150_000);
+      const lines = bot.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const port = Number(LINE.exec(lines[0]!)?.[1]);
+      expect(port).toBeGreaterThan(0);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('aria-label="Messages"');
+      expect(html).toContain('aria-label="Attach"');
+      const state = (await (await fetch(`http://127.0.0.1:${port}/sandbox/api/state`)).json()) as { people: { admin: boolean }[] };
+      expect(state.people.filter((p) => p.admin)).toHaveLength(1);
+      expect(existsSync(path.join(dir, 'sandbox'))).toBe(true);
+      const { code } = await bot.kill('SIGTERM');
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('in production (NODE_ENV=production) a missing token is still a one-line configuration error', async () => {
+    const bot = spawnBot({ NODE_ENV: 'production' });
+    const { code } = await bot.exited;
+    expect(code).toBe(2);
+    const lines = bot.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('BOT_TOKEN is not set. Create a bot with @BotFather');
+  }, 60_000);
+
+  it('npm run sandbox (--sandbox) ignores a real BOT_TOKEN and never calls Telegram', async () => {
+    const dir = tempDir();
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), '--sandbox'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          ENV_FILE: 'none',
+          DATA_DIR: dir,
+          PORT: '0',
+          BOT_TOKEN: '123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          // Would fail the start if the sandbox used it.
+          TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out = watchOutput(child, 'sandbox');
+      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
+      await out.waitFor(/Sandbox: open .*\/\n/, 150_000);
+      expect(out.output().trim()).toMatch(LINE);
+      child.kill('SIGTERM');
+      expect(await exited, out.output()).toBe('0 null');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('the sandbox API and the provider panel', () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    sandbox = await startSandbox({
+      env: { DATA_DIR: dir, PORT: '0', POLLING_TIMEOUT_SECONDS: '1', POLL_INTERVAL_MS: '100', POLL_TIMEOUT_MS: '2000', SANDBOX_PROVIDER_DELAY_MS: '300' },
+      logger: () => pino({ level: 'silent' }),
+    });
+    base = sandbox.url.replace(/\/$/, '');
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.stop(5_000);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = async (route: string, body: unknown) => {
+    const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const chat = async (userId: number) => ((await (await fetch(`${base}/sandbox/api/state?user=${userId}`)).json()) as { chat: ChatView }).chat;
+
+  it('listens on loopback only, and the emulated providers are in use', () => {
+    expect(sandbox.config.HOST).toBe('127.0.0.1');
+    expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(sandbox.providers.state()).toMatchObject({ kie: 'emulated', kling: 'emulated', next: 'succeed', delayMs: 300 });
+    expect(sandbox.config.ADMIN_IDS).toEqual([1_000_001n]);
+    expect(sandbox.config.DATA_DIR).toBe(path.join(dir, 'sandbox'));
+  });
+
+  it('creates people, rejects bad input with a clear error, and pushes changes over SSE', async () => {
+    expect(await post('/sandbox/api/people', { name: ' ', language: 'en' })).toEqual({ status: 400, body: { error: 'name is empty' } });
+    expect((await post('/sandbox/api/people', { name: 'Kim', language: 'de' })).status).toBe(400);
+    const created = await post('/sandbox/api/people', { name: 'Kim', language: 'ru' });
+    expect(created.status).toBe(200);
+    const id = created.body.id as number;
+
+    const events: string[] = [];
+    const stream = http.get(`${base}/sandbox/api/events`, (res) => res.on('data', (chunk: Buffer) => events.push(chunk.toString())));
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await post(`/sandbox/api/chats/${id}/text`, { text: '/start' })).status).toBe(200);
+      const greeting = await sandbox.people.get(id)!.waitForMessage({ timeoutMs: 10_000 });
+      expect(String(greeting.text)).toMatch(/Kim/);
+      expect(events.join('')).toContain('event: change');
+    } finally {
+      stream.destroy();
+    }
+    const view = await chat(id);
+    expect(view.messages.map((m) => m.from)).toEqual(['user', 'bot']);
+    expect(view.messages[0]!.text).toBe('/start');
+    expect(view.messages[1]!.buttons.flat().length).toBeGreaterThan(0);
+    expect((await post(`/sandbox/api/chats/${id}/text`, { text: '' })).body).toEqual({ error: 'the message is empty' });
+    expect((await post('/sandbox/api/chats/42/text', { text: 'hi' })).status).toBe(404);
+  }, 30_000);
+
+  const newUser = async (name: string, credits: number) => {
+    const { body } = await post('/sandbox/api/people', { name, language: 'en' });
+    const user = sandbox.people.get(body.id as number)!;
+    await user.sendCommand('/start');
+    await user.waitForMessage({ timeoutMs: 10_000 });
+    await recordMove(sandbox.app.db.prisma, { userId: BigInt(user.id), kind: 'grant', amount: credits, idempotencyKey: `grant:sandbox-test:${user.id}` });
+    return user;
+  };
+  const balance = async (id: number) => (await sandbox.app.db.prisma.user.findUniqueOrThrow({ where: { id: BigInt(id) } })).balance;
+
+  it('"is rejected": the next task is refused at submission and refunded; the one after succeeds', async () => {
+    const user = await newUser('Rita', 100);
+    expect((await post('/sandbox/api/provider', { next: 'reject' })).body).toMatchObject({ next: 'reject' });
+    expect((await post('/sandbox/api/provider', { next: 'sometimes' })).status).toBe(400);
+    await orderLipsync(user, 'Kling AI Avatar');
+    await expect.poll(() => balance(user.id), { timeout: 15_000, interval: 100 }).toBe(100);
+    await expect.poll(() => user.messages().map((m) => String(m.text ?? '')).join('\n'), { timeout: 5_000 }).toMatch(/back on your balance/);
+    await expect.poll(() => sandbox.providers.state().next, { timeout: 5_000 }).toBe('succeed');
+
+    await orderLipsync(user, 'Kling AI Avatar');
+    const video = await user.waitForMessage({ timeoutMs: 20_000, match: (m) => Boolean(m.video) });
+    expect(await balance(user.id)).toBe(50);
+    // The page gets the video's bytes from the bot's server, in ranges as <video> asks for them.
+    const fileId = (video.video as { file_id: string }).file_id;
+    const ranged = await fetch(`${base}/sandbox/api/files/${encodeURIComponent(fileId)}`, { headers: { range: 'bytes=0-99' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-type')).toBe('video/mp4');
+    expect(ranged.headers.get('content-range')).toMatch(/^bytes 0-99\/\d+$/);
+    expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+    const view = await chat(user.id);
+    expect(view.messages.at(-1)?.media).toMatchObject({ kind: 'video', url: `/sandbox/api/files/${encodeURIComponent(fileId)}` });
+  }, 60_000);
+
+  it('"never finishes": the task times out (POLL_TIMEOUT_MS) and is refunded', async () => {
+    const user = await newUser('Nick', 100);
+    await post('/sandbox/api/provider', { next: 'never' });
+    const kie = sandbox.providers.kie!;
+    const before = kie.tasks.size;
+    await orderLipsync(user, 'Kling AI Avatar');
+    await expect.poll(() => kie.tasks.size, { timeout: 10_000, interval: 50 }).toBe(before + 1);
+    const task = [...kie.tasks.values()].at(-1)!;
+    await expect.poll(() => balance(user.id), { timeout: 20_000, interval: 100 }).toBe(100);
+    expect(task.state).toBe('generating');
+    await expect.poll(() => user.messages().map((m) => String(m.text ?? '')).join('\n'), { timeout: 5_000 }).toMatch(/did not finish in time/);
+  }, 60_000);
+
+  it('uploads from the page become Telegram media: photo, voice, document', async () => {
+    const { body } = await post('/sandbox/api/people', { name: 'Pia', language: 'en' });
+    const id = body.id as number;
+    const upload = (query: string, bytes: Buffer) => fetch(`${base}/sandbox/api/chats/${id}/file?${query}`, { method: 'POST', body: bytes });
+    const { readFileSync } = await import('node:fs');
+    const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
+    expect((await upload('kind=photo&name=portrait.jpg', media('portrait.jpg'))).status).toBe(200);
+    expect((await upload('kind=voice&name=voice.ogg&mime=audio%2Fogg', media('voice.ogg'))).status).toBe(200);
+    expect((await upload('kind=document&name=notes.txt&caption=hello', media('not-media.txt'))).status).toBe(200);
+    expect((await upload('kind=sticker&name=x', media('small.jpg'))).status).toBe(400);
+    const mine = (await chat(id)).messages.filter((m) => m.from === 'user');
+    expect(mine.map((m) => m.media?.kind)).toEqual(['photo', 'voice', 'document']);
+    expect(mine[0]!.media).toMatchObject({ width: 512, height: 768 });
+    expect(mine[1]!.media!.duration).toBeGreaterThanOrEqual(1);
+    expect(mine[2]).toMatchObject({ text: 'hello', media: { fileName: 'notes.txt' } });
+  }, 30_000);
+});
+
+describe('the sandbox with real provider keys', () => {
+  it('uses the providers the keys are for and emulates only Telegram', async () => {
+    const { FakeKie } = await import('../../src/sandbox/kie/index.js');
+    // Stands in for the real KIE: the sandbox must send the generation there, with this key.
+    const realKie = await FakeKie.start({ stepMs: 100, pollsPerStep: 0 });
+    const dir = tempDir();
+    const sandbox = await startSandbox({
+      env: {
+        DATA_DIR: dir,
+        PORT: '0',
+        POLLING_TIMEOUT_SECONDS: '1',
+        POLL_INTERVAL_MS: '100',
+        KIE_API_KEY: realKie.apiKey,
+        KIE_API_BASE_URL: realKie.apiBaseUrl,
+        KIE_UPLOAD_BASE_URL: realKie.uploadBaseUrl,
+      },
+      logger: () => pino({ level: 'silent' }),
+    });
+    try {
+      expect(sandbox.providers.state()).toMatchObject({ kie: 'real', kling: 'off' });
+      expect(sandbox.providers.kie).toBeUndefined();
+      expect(sandbox.config.kie).toMatchObject({ apiKey: realKie.apiKey, apiBaseUrl: realKie.apiBaseUrl });
+      expect(sandbox.config.kling).toBeUndefined();
+      const admin = sandbox.people.get(1_000_001)!;
+      await admin.sendCommand('/start');
+      await admin.waitForMessage({ timeoutMs: 10_000 });
+      await recordMove(sandbox.app.db.prisma, { userId: BigInt(admin.id), kind: 'grant', amount: 100, idempotencyKey: 'grant:sandbox-real' });
+      await orderLipsync(admin, 'Kling AI Avatar');
+      await admin.waitForMessage({ timeoutMs: 20_000, match: (m) => Boolean(m.video) });
+      expect(realKie.tasks.size).toBe(1);
+      // The panel cannot script real providers.
+      sandbox.providers.setNext('fail');
+      expect(sandbox.providers.state().next).toBe('succeed');
+    } finally {
+      await sandbox.stop(5_000);
+      await realKie.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

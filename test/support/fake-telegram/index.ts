@@ -1,0 +1,2 @@
+/** The fake Telegram Bot API now lives in src/sandbox/telegram (the sandbox uses it too). */
+export * from '../../../src/sandbox/telegram/index.js';

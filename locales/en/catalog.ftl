@@ -41,3 +41,5 @@ admin-stats-margin-line = • { $slug }: revenue ${ $revenue } · provider cost 
    *[other] { $count } videos
   })
 admin-stats-margin-title = Margins (at ${ $rate } per ⭐):
+admin-price-per_output_second = { $amount } credits per second of video
+admin-command-cost = Set a model's provider cost (USD per unit)

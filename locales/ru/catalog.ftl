@@ -42,3 +42,5 @@ admin-stats-margin-line = • { $slug }: выручка ${ $revenue } · зат�
    *[many] { $count } видео
   })
 admin-stats-margin-title = Маржа (по ${ $rate } за ⭐):
+admin-price-per_output_second = { $amount } кредитов за секунду видео
+admin-command-cost = Себестоимость модели у провайдера (USD за единицу)

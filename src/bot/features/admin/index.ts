@@ -14,7 +14,7 @@ import { statsCommand } from './stats.js';
 import { broadcastCommands } from './broadcast.js';
 
 export const ADMIN_COMMANDS = [
-  'models', 'enable', 'disable', 'price', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast',
+  'models', 'enable', 'disable', 'price', 'cost', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast',
 ] as const;
 
 export interface AdminFeatureOptions {

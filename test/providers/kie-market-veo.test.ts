@@ -91,7 +91,7 @@ describe('KIE Market video models', () => {
     expect(buildMarketInput(request(spec('hailuo-2-3-i2v'), { resolution: '1080p', duration: 6 }), urls)).toEqual({ prompt: 'A lighthouse in a storm', image_url: 'https://kie/a.jpg', duration: '6', resolution: '1080P' });
     expect(buildMarketInput(request(spec('sora-2-i2v'), { aspectRatio: '9:16', duration: 15 }), urls)).toMatchObject({ aspect_ratio: 'portrait', n_frames: '15', upload_method: 's3' });
     expect(buildMarketInput(request(spec('grok-imagine-t2v'), { duration: 10 }), urls)).toMatchObject({ duration: 10 });
-    expect(buildMarketInput(request(spec('seedance-1-5-pro-t2v'), { sound: true }), urls)).toMatchObject({ input_urls: [], generate_audio: true, duration: '8' });
+    expect(buildMarketInput(request(spec('seedance-1-5-pro-t2v'), { sound: true }), {})).toMatchObject({ input_urls: [], generate_audio: true, duration: '8' });
   });
 
   it('refused combinations are refused by the client and by the fake', async () => {

@@ -222,4 +222,24 @@ describe('catalog v2 through the engine', () => {
     expect(stats.text).toContain('Margins (at $0.013 per ⭐):');
     expect(stats.text).toContain('• kling-3-t2v: revenue $5.85 · provider cost $2.25 · margin $3.60 (1 video)');
   });
+
+  it('the menu shows a task only while an enabled, configured model serves it', async () => {
+    const menu = async () => {
+      const user = f.tg.user({ languageCode: 'en' });
+      await user.sendCommand('/start');
+      return buttons(await user.waitForMessage());
+    };
+    expect(await menu()).toEqual(expect.arrayContaining(['🗣 Talking avatar', '✍️ Text to video', '🖼 Image to video']));
+    await prisma().catalogModel.updateMany({ where: { kind: 'image2video' }, data: { enabled: false } });
+    try {
+      const shown = await menu();
+      expect(shown).not.toContain('🖼 Image to video');
+      expect(shown).toContain('✍️ Text to video');
+      await admin.sendCommand('/enable wan-2-6-i2v');
+      await admin.waitForMessage();
+      expect(await menu()).toContain('🖼 Image to video');
+    } finally {
+      await prisma().catalogModel.updateMany({ where: { kind: 'image2video', slug: { notIn: ['sora-2-i2v'] } }, data: { enabled: true } });
+    }
+  });
 });

@@ -58,7 +58,6 @@ export interface ModelSpec {
   options: readonly OptionSpec[];
   /** Combinations the provider refuses, e.g. Hailuo 2.3 `{ duration: "10", resolution: "1080p" }`. */
   refused?: readonly Partial<Record<OptionKey, string>>[];
-  /** With an end frame these options are fixed (e.g. a model that needs 5 s for first+last frame). */
   price: {
     rule: PriceRule;
     amount: number;
@@ -184,10 +183,4 @@ export function checkAudioRule(rule: AudioRule, audio: { mime: string; size: num
     issues.push({ code: 'audio-too-short', vars: { min: rule.minSeconds, seconds: Math.floor(seconds) } });
   }
   return issues;
-}
-
-/** The output length a spec makes with these choices (seconds), when it has a duration option. */
-export function outputSeconds(spec: ModelSpec, choices: Choices): number | undefined {
-  const value = Number(choices.duration ?? spec.options.find((o) => o.key === 'duration')?.default);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -223,6 +223,29 @@ describe('catalog v2 through the engine', () => {
     expect(stats.text).toContain('• kling-3-t2v: revenue $5.85 · provider cost $2.25 · margin $3.60 (1 video)');
   });
 
+  it('a choice the operator stopped offering after the quote is refused at Confirm with the reason, and costs nothing', async () => {
+    const user = await newUser(500);
+    await user.sendCommand('/text2video');
+    await user.waitForMessage();
+    await user.sendText('A red kite over the dunes');
+    await user.tapButton(await user.waitForMessage({ match: /Choose the model/ }), /^Kling 3\.0/);
+    await user.tapButton(await user.waitForMessage({ match: /mode/ }), '4K (×3)');
+    await user.tapButton(await user.waitForMessage({ match: /How long/ }), '5 seconds');
+    await user.tapButton(await user.waitForMessage({ match: /format/ }), '16:9 landscape');
+    await user.tapButton(await user.waitForMessage({ match: /sound/ }), '🔇 Without sound');
+    const quote = await user.waitForMessage({ match: /Price/ });
+    expect(quote.text).toContain('Price: 150 credits');
+    await prisma().catalogModel.update({ where: { slug: 'kling-3-t2v' }, data: { offeredOptions: { mode: ['std', 'pro'] } } });
+    try {
+      const tap = await user.tapButton(quote, /Confirm/);
+      // A button tap's refusal is an alert (the error boundary), nothing is charged.
+      expect(await f.tg.waitForCallbackAnswer(tap.id)).toMatchObject({ text: 'the choice “4k” is no longer offered', show_alert: true });
+      expect(await ledgerOf(user)).toEqual(['grant:500']);
+    } finally {
+      await prisma().catalogModel.update({ where: { slug: 'kling-3-t2v' }, data: { offeredOptions: {} } });
+    }
+  });
+
   it('the menu shows a task only while an enabled, configured model serves it', async () => {
     const menu = async () => {
       const user = f.tg.user({ languageCode: 'en' });

@@ -17,7 +17,7 @@ import type { BotDeps } from '../../deps.js';
 import { UserError } from '../../../domain/errors.js';
 import type { FileRef, GenerationInputs } from '../../../domain/generation-inputs.js';
 import { describeQuote, offeredValues, optionsOf, resolvedChoices, validateRequest, type CatalogEntry } from '../../../domain/catalog.js';
-import { checkImageRule, multiplierOf, type Choices, type OptionKey } from '../../../domain/model-spec.js';
+import { checkImageRule, type Choices, type OptionKey } from '../../../domain/model-spec.js';
 import type { ValidationIssue } from '../../../providers/types.js';
 import { audioCandidate, checkAudio, checkImage, imageCandidate, IMAGE_MIMES } from './media-input.js';
 import { askFor, checkPrompt, chooseModel, ensureNotBusy, external, issueText, makeFlow, modelOptions, showQuote, type Flow, type ModelOption } from './flow-kit.js';
@@ -240,9 +240,4 @@ export function generateConversation(deps: BotDeps) {
     if (final.issues.length > 0) throw new UserError('no-models-fit', { reasons: `• ${model.displayName}: ${final.issues.map((i) => issueText(flow.t, i)).join('; ')}` });
     await showQuote(flow, { model, price: final.price, issues: [] }, inputs, userId, ctx.chat!.id);
   };
-}
-
-/** The product of the multipliers a quote applies (for display). */
-export function quoteMultiplier(model: CatalogEntry, inputs: GenerationInputs): number {
-  return multiplierOf(model.multipliers, resolvedChoices(model, inputs), { endImage: Boolean(inputs.endImage) });
 }

@@ -8,11 +8,14 @@ export const MENU_ACTIONS = ['lipsync', 'text2video', 'image2video', 'balance', 
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 export const menuCallback = defineCallback('menu', { action: z.enum(MENU_ACTIONS) });
 
-export function mainMenu(t: Translate): InlineKeyboard {
+/** The main menu; `tasks` (Catalog v2) hides the generation tasks no available model serves. */
+export function mainMenu(t: Translate, tasks?: ReadonlySet<string>): InlineKeyboard {
   const b = (action: MenuAction) => InlineKeyboard.text(t(`menu-${action}`), menuCallback.pack({ action }));
+  const shown = (action: MenuAction) => !tasks || tasks.has(action);
+  const video = (['text2video', 'image2video'] as const).filter(shown).map(b);
   return InlineKeyboard.from([
-    [b('lipsync')],
-    [b('text2video'), b('image2video')],
+    ...(shown('lipsync') ? [[b('lipsync')]] : []),
+    ...(video.length ? [video] : []),
     [b('balance'), b('topup')],
     [b('history'), b('help')],
     [b('invite')],

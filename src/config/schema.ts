@@ -180,6 +180,20 @@ export const configSchema = z.object({
       return n;
     })
     .describe('Stars per credit for packs given without an explicit price'),
+  STAR_USD_RATE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 0.013;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0 || n > 1) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive number of dollars up to 1, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .describe('US dollars an operator earns per Telegram Star, for the margins of /models and /stats'),
   CREDIT_PACKS: creditPacks.describe('Top-up packs: credits[:stars], comma-separated, e.g. "100,500:450,1200:1000"'),
   BROADCAST_RATE_PER_SECOND: int(1, 1000, 25).describe('Broadcast messages per second (Telegram allows about 30/s for bulk sends)'),
   // Growth (welcome credits, referrals, subscriptions).

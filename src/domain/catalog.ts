@@ -8,8 +8,22 @@ import { z } from 'zod';
 import type { PrismaClient } from '../db/client.js';
 import type { CatalogModel } from '../generated/prisma/client.js';
 import type { GenerationKind, GenerationRequest, InputMedia, ProviderId, ValidationIssue, VideoProvider } from '../providers/types.js';
-import type { FileRef, GenerationInputs } from './generation-inputs.js';
+import type { FileRef, GenerationInputs, GenerationOptions } from './generation-inputs.js';
 import { describePrice, priceFor, type PriceDescription, type PriceInput, type PriceRule } from './pricing.js';
+import {
+  OPTION_KEYS,
+  allowedValues,
+  checkAudioRule,
+  checkChoices,
+  checkImageRule,
+  multiplierOf,
+  resolveChoices,
+  type Choices,
+  type ModelSpec,
+  type OfferedOptions,
+  type OptionKey,
+} from './model-spec.js';
+import { specById } from './specs.js';
 
 type Db = Pick<PrismaClient, 'catalogModel'>;
 
@@ -41,7 +55,18 @@ export interface CatalogEntry {
   sortOrder: number;
   /** The provider's keys are set (its client exists in the registry). */
   configured: boolean;
+  /** What the model accepts (src/domain/specs.ts); undefined for a row whose spec is unknown. */
+  spec: ModelSpec | undefined;
+  /** "key:value" → price factor. */
+  multipliers: Record<string, number>;
+  /** Option values the operator offers (subset of the spec's). */
+  offered: OfferedOptions;
+  /** USD per price unit, for margins. */
+  providerCostUsd: number;
 }
+
+export const optionMultipliersSchema = z.record(z.string().regex(/^[a-zA-Z]+:[a-z0-9:.]+$/), z.number().positive().max(100));
+export const offeredOptionsSchema = z.partialRecord(z.enum(OPTION_KEYS), z.array(z.string()));
 
 export interface ListModelsOptions {
   kind?: GenerationKind;
@@ -72,7 +97,59 @@ export function toCatalogEntry(row: CatalogModel, configuredProviders?: Readonly
     defaults: parseJson(catalogDefaultsSchema, row.defaults, {}),
     sortOrder: row.sortOrder,
     configured: configuredProviders ? configuredProviders.has(row.provider) : true,
+    spec: specById(row.spec ?? row.slug),
+    multipliers: parseJson(optionMultipliersSchema, row.optionMultipliers, {}),
+    offered: parseJson(offeredOptionsSchema, row.offeredOptions, {}) as OfferedOptions,
+    providerCostUsd: row.providerCostUsd,
   };
+}
+
+/** Stored options → the spec's string choices. */
+export function choicesOf(options: GenerationOptions | undefined): Choices {
+  const choices: Choices = {};
+  if (!options) return choices;
+  if (options.duration !== undefined) choices.duration = String(options.duration);
+  if (options.aspectRatio !== undefined) choices.aspectRatio = options.aspectRatio;
+  if (options.resolution !== undefined) choices.resolution = options.resolution;
+  if (options.mode !== undefined) choices.mode = options.mode;
+  if (options.sound !== undefined) choices.sound = options.sound ? 'on' : 'off';
+  return choices;
+}
+
+/** The spec's string choices → stored options (durations as numbers, sound as a boolean). */
+export function optionsOf(choices: Choices, base: GenerationOptions = {}): GenerationOptions {
+  const options: GenerationOptions = { ...base };
+  for (const key of OPTION_KEYS) {
+    const value = choices[key];
+    if (value === undefined) continue;
+    if (key === 'duration') options.duration = Number(value);
+    else if (key === 'sound') options.sound = value === 'on';
+    else if (key === 'mode') options.mode = value as GenerationOptions['mode'];
+    else options[key] = value;
+  }
+  return options;
+}
+
+/** Option defaults of a row (`defaults` keys named like options). */
+export function defaultChoices(model: CatalogEntry): Choices {
+  const choices: Choices = {};
+  for (const key of OPTION_KEYS) {
+    const value = model.defaults[key];
+    if (value !== undefined) choices[key] = String(value);
+  }
+  return choices;
+}
+
+/** Every option of the model filled in: the user's choice, else the row's default, else the spec's. */
+export function resolvedChoices(model: CatalogEntry, inputs: GenerationInputs): Choices {
+  if (!model.spec) return choicesOf(inputs.options);
+  return resolveChoices(model.spec, model.offered, choicesOf(inputs.options), defaultChoices(model));
+}
+
+/** The values of `key` a user may pick now on this model (see allowedValues). */
+export function offeredValues(model: CatalogEntry, key: OptionKey, chosen: Choices): string[] {
+  if (!model.spec) return [];
+  return allowedValues(model.spec, model.offered, key, chosen);
 }
 
 /** Catalog models sorted by sortOrder (then slug). Models of unconfigured providers are hidden unless `includeUnconfigured`. */
@@ -103,12 +180,17 @@ export function isAvailable(model: CatalogEntry): boolean {
   return model.enabled && model.configured;
 }
 
-/** The pricing input of a request: audio length, and the video length (user option, else the model default, else 5 s). */
+/**
+ * The pricing input of a request: audio length, the video length (user option, else the row's or
+ * the spec's default, else 5 s) and the product of the chosen options' multipliers.
+ */
 export function priceInputOf(model: CatalogEntry, inputs: GenerationInputs): PriceInput {
-  const fromDefaults = Number(model.defaults.duration);
+  const choices = resolvedChoices(model, inputs);
+  const duration = Number(choices.duration ?? model.defaults.duration);
   return {
     audioSeconds: inputs.audioSeconds,
-    durationSeconds: inputs.options?.duration ?? (Number.isFinite(fromDefaults) && fromDefaults > 0 ? fromDefaults : undefined),
+    durationSeconds: Number.isFinite(duration) && duration > 0 ? duration : undefined,
+    multiplier: multiplierOf(model.multipliers, choices, { endImage: Boolean(inputs.endImage) }),
   };
 }
 
@@ -162,6 +244,37 @@ export function checkFit(model: CatalogEntry, inputs: GenerationInputs): Validat
   if (limits.minImageSide !== undefined && width !== undefined && height !== undefined && Math.min(width, height) < limits.minImageSide) {
     issues.push({ code: 'image-too-small', vars: { minSide: limits.minImageSide } });
   }
+  if (model.spec) issues.push(...checkSpec(model, model.spec, inputs));
+  return dedupe(issues);
+}
+
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => (seen.has(i.code) ? false : (seen.add(i.code), true)));
+}
+
+/** The spec's rules: inputs it needs or refuses, their types, sizes, pixels and lengths, and the option choices. */
+function checkSpec(model: CatalogEntry, spec: ModelSpec, inputs: GenerationInputs): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const prompt = (inputs.prompt ?? '').trim();
+  if (spec.image && !inputs.image) issues.push({ code: spec.task === 'lipsync' ? 'image-missing' : 'image-required' });
+  if (!spec.image && inputs.image) issues.push({ code: 'image-not-accepted' });
+  if (inputs.image && spec.image) issues.push(...checkImageRule(spec.image, inputs.image));
+  if (inputs.endImage) {
+    if (!spec.endImage) issues.push({ code: 'end-image-not-accepted' });
+    else issues.push(...checkImageRule(spec.endImage, inputs.endImage, 'end-image'));
+  }
+  if (spec.audio && !inputs.audio) issues.push({ code: 'audio-missing' });
+  if (inputs.audio && spec.audio) issues.push(...checkAudioRule(spec.audio, inputs.audio, inputs.audioSeconds));
+  if (spec.prompt.required && prompt === '') issues.push({ code: 'prompt-required' });
+  if ([...prompt].length > spec.prompt.max) issues.push({ code: 'prompt-too-long', vars: { max: spec.prompt.max } });
+  if (prompt !== '' && spec.prompt.min !== undefined && [...prompt].length < spec.prompt.min) {
+    issues.push({ code: 'prompt-too-short', vars: { min: spec.prompt.min } });
+  }
+  if (inputs.negativePrompt && (!spec.negativePrompt || [...inputs.negativePrompt].length > spec.negativePrompt.max)) {
+    issues.push({ code: 'negative-prompt-too-long' });
+  }
+  issues.push(...checkChoices(spec, model.offered, choicesOf(inputs.options)));
   return issues;
 }
 
@@ -180,7 +293,8 @@ function metadataOnly(ref: FileRef): InputMedia {
 /** Provider options for a request: the model's defaults, overridden by the user's choices. */
 export function requestOptions(model: CatalogEntry, inputs: GenerationInputs): GenerationRequest['options'] {
   const options: GenerationRequest['options'] = { ...model.defaults };
-  for (const [key, value] of Object.entries(inputs.options ?? {})) {
+  const chosen = { ...optionsOf(resolvedChoices(model, inputs)), ...inputs.options };
+  for (const [key, value] of Object.entries(chosen)) {
     if (value !== undefined) options[key] = value;
   }
   return options;
@@ -201,6 +315,7 @@ export function buildGenerationRequest(
     ...(inputs.prompt !== undefined ? { prompt: inputs.prompt } : {}),
     ...(inputs.negativePrompt ? { negativePrompt: inputs.negativePrompt } : {}),
     ...(inputs.image ? { image: toMedia(inputs.image) } : {}),
+    ...(inputs.endImage ? { endImage: toMedia(inputs.endImage) } : {}),
     ...(inputs.audio ? { audio: toMedia(inputs.audio) } : {}),
     ...(inputs.audioSeconds !== undefined ? { audioSeconds: inputs.audioSeconds } : {}),
     options: requestOptions(model, inputs),

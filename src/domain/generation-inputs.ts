@@ -19,18 +19,27 @@ export const fileRefSchema = z.object({
 });
 export type FileRef = z.infer<typeof fileRefSchema>;
 
+/**
+ * The user's option choices (Catalog v2: the values a model spec allows, checked against the spec
+ * when quoting). Domain spellings: resolution "480p"…"1080p", mode "std" | "pro" | "4k",
+ * aspect ratios as "16:9"; the providers map them to their wire types.
+ */
 export const generationOptionsSchema = z.object({
-  resolution: z.enum(['480p', '720p']).optional(),
+  resolution: z.string().regex(/^[0-9]{3,4}p$/).optional(),
   seed: z.number().int().optional(),
-  /** Video length in seconds (Kling: 5 or 10). */
-  duration: z.union([z.literal(5), z.literal(10)]).optional(),
-  aspectRatio: z.enum(['16:9', '9:16', '1:1']).optional(),
-  mode: z.enum(['std', 'pro']).optional(),
+  /** Video length in seconds. */
+  duration: z.number().int().positive().max(600).optional(),
+  aspectRatio: z.string().regex(/^[0-9]{1,2}:[0-9]{1,2}$/).optional(),
+  mode: z.enum(['std', 'pro', '4k']).optional(),
+  /** Sound / generated audio on. */
+  sound: z.boolean().optional(),
 });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
 export const generationInputsSchema = z.object({
   image: fileRefSchema.optional(),
+  /** The last frame (image → video with first + last frame). */
+  endImage: fileRefSchema.optional(),
   audio: fileRefSchema.optional(),
   /** Audio length in seconds (from Telegram's metadata or parsed from the file). */
   audioSeconds: z.number().positive().optional(),

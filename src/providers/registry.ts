@@ -4,6 +4,7 @@
  */
 import { createKieProvider, type KieProviderConfig } from './kie/index.js';
 import { createKlingProvider, type KlingProviderConfig } from './kling/index.js';
+import { createVeoProvider, type VeoProviderConfig } from './veo/index.js';
 import type { ProviderId, VideoProvider } from './types.js';
 
 export interface RegistryLogger {
@@ -20,7 +21,7 @@ export interface ProviderRegistryConfig {
   timeoutMs: number;
   logger: RegistryLogger;
   /** Extra client settings (tests: tiny retry delays). */
-  overrides?: { kie?: Partial<KieProviderConfig>; kling?: Partial<KlingProviderConfig> };
+  overrides?: { kie?: Partial<KieProviderConfig>; kling?: Partial<KlingProviderConfig>; veo?: Partial<VeoProviderConfig> };
 }
 
 export interface ProviderRegistry {
@@ -42,6 +43,22 @@ export function createProviderRegistry(config: ProviderRegistryConfig): Provider
         timeoutMs: config.timeoutMs,
         logger: config.logger,
         ...config.overrides?.kie,
+      }),
+    );
+  }
+  if (config.kie) {
+    // Veo 3.1 runs on KIE's own endpoints with the same key (PROVIDERS-MORE.md F).
+    providers.set(
+      'veo',
+      createVeoProvider({
+        apiKey: config.kie.apiKey,
+        apiBaseUrl: config.kie.apiBaseUrl,
+        uploadBaseUrl: config.kie.uploadBaseUrl,
+        ...(config.kie.webhookHmacKey ? { webhookHmacKey: config.kie.webhookHmacKey } : {}),
+        timeoutMs: config.timeoutMs,
+        logger: config.logger,
+        ...(config.overrides?.kie?.retry ? { retry: config.overrides.kie.retry } : {}),
+        ...config.overrides?.veo,
       }),
     );
   }

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 
-export type ProviderId = 'kie' | 'kling';
+export type ProviderId = 'kie' | 'kling' | 'veo';
 export type GenerationKind = 'lipsync' | 'text2video' | 'image2video';
 
 /** A media input the bot has checked (type sniffed, size known) and can open as a stream. */
@@ -31,15 +31,15 @@ export interface GenerationRequest {
   prompt?: string;
   negativePrompt?: string;
   image?: InputMedia;
+  /** The last frame (image → video with first + last frame; Kling `image_tail`). */
+  endImage?: InputMedia;
   audio?: InputMedia;
   /** Audio duration in seconds, when there is audio. */
   audioSeconds?: number;
-  /** Model-specific options: resolution ("480p"|"720p"), seed, duration (5|10), aspectRatio, mode. */
+  /** Model-specific options: resolution ("480p"…"1080p"), seed, duration (seconds), aspectRatio, mode, sound. */
   options: Record<string, string | number | boolean | undefined>;
   /** Where the provider should POST status changes (already carries the callback secret). */
   callbackUrl?: string;
-  /** End frame for image → video (Kling `image_tail`). */
-  endImage?: InputMedia;
   /** Several photos (multi_image2video: 2–4). */
   images?: InputMedia[];
   /** A user's video (video_lipsync, motion_control reference). */

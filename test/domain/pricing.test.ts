@@ -39,9 +39,24 @@ describe('pricing', () => {
   });
 
   it('describes the parts for rendering', () => {
-    expect(describePrice('per_second', 3, { audioSeconds: 6.5 })).toEqual({ rule: 'per_second', amount: 3, unit: 'second', units: 7, total: 21 });
-    expect(describePrice('per_5s', 35, { durationSeconds: 10 })).toEqual({ rule: 'per_5s', amount: 35, unit: 'block5s', units: 2, total: 70 });
-    expect(describePrice('fixed', 50, {})).toEqual({ rule: 'fixed', amount: 50, unit: 'job', units: 1, total: 50 });
+    expect(describePrice('per_second', 3, { audioSeconds: 6.5 })).toEqual({ rule: 'per_second', amount: 3, unit: 'second', units: 7, multiplier: 1, total: 21 });
+    expect(describePrice('per_5s', 35, { durationSeconds: 10 })).toEqual({ rule: 'per_5s', amount: 35, unit: 'block5s', units: 2, multiplier: 1, total: 70 });
+    expect(describePrice('fixed', 50, {})).toEqual({ rule: 'fixed', amount: 50, unit: 'job', units: 1, multiplier: 1, total: 50 });
     expect(priceUnits('fixed', {})).toBe(1);
+  });
+
+  it('per_output_second: amount × whole seconds of the video made', () => {
+    expect(priceFor('per_output_second', 4, { durationSeconds: 6 })).toBe(24);
+    expect(priceFor('per_output_second', 4, {})).toBe(20);
+    expect(() => priceFor('per_output_second', 4, { durationSeconds: 0 })).toThrow(PriceInputError);
+  });
+
+  it('multipliers: the product of the chosen options, rounded up to a whole credit, without float noise', () => {
+    expect(priceFor('per_output_second', 10, { durationSeconds: 10, multiplier: 3 * 1.5 })).toBe(450);
+    expect(priceFor('fixed', 65, { multiplier: 1.1 })).toBe(72); // 71.5 → 72
+    expect(priceFor('per_5s', 45, { durationSeconds: 10, multiplier: 1.1 })).toBe(99); // 99.00000000000001 is 99
+    expect(priceFor('per_output_second', 7, { durationSeconds: 4, multiplier: 0.5 })).toBe(14);
+    expect(describePrice('per_5s', 45, { durationSeconds: 5, multiplier: 2 })).toMatchObject({ units: 1, multiplier: 2, total: 90 });
+    expect(() => priceFor('fixed', 10, { multiplier: 0 })).toThrow(PriceInputError);
   });
 });

@@ -68,6 +68,16 @@ describe('admin commands through the fake Bot API', () => {
     await user.sendCommand(command);
     return String((await user.waitForMessage()).text);
   }
+  /** /models answers one message per task (Catalog v2); the last ends with the hint. */
+  async function askModels(): Promise<string> {
+    await admin.sendCommand('/models');
+    const parts: string[] = [];
+    for (;;) {
+      const text = String((await admin.waitForMessage()).text);
+      parts.push(text);
+      if (text.includes('/cost SLUG USD')) return parts.join('\n');
+    }
+  }
   async function newUser(opts: { username?: string; languageCode?: string } = {}): Promise<FakeUser> {
     const user = f.tg.user({ languageCode: 'en', ...opts });
     await user.sendCommand('/start');
@@ -84,6 +94,7 @@ describe('admin commands through the fake Bot API', () => {
       '/enable kling-text2video',
       '/disable kling-ai-avatar',
       '/price kling-ai-avatar 1 fixed',
+      '/cost kling-ai-avatar 0.1',
       `/grant ${user.id} 1000 free money`,
       `/grant @mallory 5`,
       `/user ${victim.id}`,
@@ -115,7 +126,7 @@ describe('admin commands through the fake Bot API', () => {
   });
 
   it('/models lists state, price rule and amount; providers without keys show "not configured"', async () => {
-    const text = await ask('/models');
+    const text = await askModels();
     expect(text).toContain('Model catalog:');
     expect(text).toContain('✅ on kling-ai-avatar — Kling AI Avatar: 50 credits per video [kie]');
     expect(text).toContain('✅ on infinitalk-480p — InfiniteTalk 480p: 3 credits per second of audio [kie]');
@@ -126,7 +137,7 @@ describe('admin commands through the fake Bot API', () => {
     expect(await ask('/disable infinitalk-720p')).toContain('infinitalk-720p is off');
     const configured = new Set(['kie' as const]);
     expect((await listModels(prisma(), { enabledOnly: true, configuredProviders: configured })).map((m) => m.slug)).not.toContain('infinitalk-720p');
-    expect(await ask('/models')).toContain('⛔ off infinitalk-720p');
+    expect(await askModels()).toContain('⛔ off infinitalk-720p');
     expect(await ask('/disable infinitalk-720p')).toContain('already off');
     expect(await ask('/enable infinitalk-720p')).toContain('infinitalk-720p is on');
     expect((await listModels(prisma(), { enabledOnly: true, configuredProviders: configured })).map((m) => m.slug)).toContain('infinitalk-720p');
@@ -148,7 +159,7 @@ describe('admin commands through the fake Bot API', () => {
       'infinitalk-480p: now 5 credits per second of audio (was 3 credits per second of audio). The next quote uses it.',
     );
     expect(quote((await getModel(prisma(), 'infinitalk-480p'))!, inputs)).toBe(50);
-    expect(await ask('/models')).toContain('infinitalk-480p — InfiniteTalk 480p: 5 credits per second of audio');
+    expect(await askModels()).toContain('infinitalk-480p — InfiniteTalk 480p: 5 credits per second of audio');
 
     expect(await ask('/price kling-ai-avatar 7 per_second')).toContain('now 7 credits per second of audio (was 50 credits per video)');
     expect(quote((await getModel(prisma(), 'kling-ai-avatar'))!, inputs)).toBe(70);

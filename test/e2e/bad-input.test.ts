@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { eventually, media, orderLipsync, startLipsyncWithPhoto } from '../support/drive.js';
+import { eventually, media, orderLipsync, startLipsyncWithPhoto, onlyModels, PART1_MODELS } from '../support/drive.js';
 
 describe('bad input costs nothing and gets a clear answer', () => {
   const f = useBot({ kie: { pollsPerStep: 1, resultVideo: { sizeBytes: 51 * 1024 * 1024 } }, kling: true });
   const prisma = () => f.prisma();
   const { newUser, balanceOf } = f;
+  // These suites test the part-1 models through the Catalog v2 engine; new models have their own suite.
+  beforeAll(() => onlyModels(f.prisma(), PART1_MODELS));
 
   it('refuses files over the 20 MB download limit and over the 10 MB provider limit without downloading them', async () => {
     const user = await newUser(100);

@@ -11,7 +11,8 @@ describe('bot core through the fake Bot API', () => {
   beforeAll(async () => {
     tg = await FakeTelegram.start();
     db = await createTestDatabase();
-    bot = await startInProcessBot(botEnv({ tg }, db));
+    // Provider keys (never called here): the menu shows a task only when a configured model serves it.
+    bot = await startInProcessBot(botEnv({ tg }, db, { KIE_API_KEY: 'kie-test-key', KIE_API_BASE_URL: 'http://127.0.0.1:9', KLING_ACCESS_KEY: 'ak-test', KLING_SECRET_KEY: 'sk-test-secret', KLING_API_BASE_URL: 'http://127.0.0.1:9' }));
   });
   afterEach(() => tg.reset?.());
   afterAll(async () => {

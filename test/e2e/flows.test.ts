@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { buttonsOf as buttons, media, startLipsyncWithPhoto } from '../support/drive.js';
+import { buttonsOf as buttons, media, startLipsyncWithPhoto, onlyModels, PART1_MODELS } from '../support/drive.js';
 
 describe('generation flows up to the charge', () => {
   const f = useBot({ kie: { pollsPerStep: 1000 }, kling: { lifecycle: { unit: 'manual' } } });
   const { newUser, balanceOf } = f;
+  // These suites test the part-1 models through the Catalog v2 engine; new models have their own suite.
+  beforeAll(() => onlyModels(f.prisma(), PART1_MODELS));
 
   it('talking avatar: re-prompts bad input, hides models the audio does not fit, charges once on a double tap', async () => {
     const user = await newUser(100);

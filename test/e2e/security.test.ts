@@ -11,7 +11,7 @@ import { FakeKie } from '../support/fake-kie/index.js';
 import { FakeKling } from '../support/fake-kling/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
-import { eventually, orderLipsync, orderText2Video, waitForVideo } from '../support/drive.js';
+import { eventually, onlyModels, orderLipsync, orderText2Video, PART1_MODELS, waitForVideo } from '../support/drive.js';
 import { freePort } from '../../scripts/chaos.js';
 import { recordMove } from '../../src/domain/ledger.js';
 
@@ -62,6 +62,8 @@ describe('security', () => {
   });
 
   const prisma = () => bot.app.db.prisma;
+  // This suite drives the part-1 models (its order helpers pick them); Catalog v2 models have their own suites.
+  beforeAll(() => onlyModels(prisma(), PART1_MODELS));
   async function userWithCredits(credits: number): Promise<FakeUser> {
     const user = tg.user({ languageCode: 'en' });
     await user.sendCommand('/start');

@@ -69,7 +69,7 @@ describe('KIE validate()', () => {
     expect(codes(request({ providerModel: 'kling-v1-6' }))).toEqual(['unsupported-model']);
     expect(codes(request({ kind: 'text2video' }))).toEqual(['unsupported-kind']);
     expect(codes(request({ image: undefined, audio: undefined }))).toEqual(['image-missing', 'audio-missing']);
-    expect(kie.kinds).toEqual(['lipsync']);
+    expect(kie.kinds).toEqual(['lipsync', 'text2video', 'image2video']); // Catalog v2: the Market video models
     expect(kie.id).toBe('kie');
   });
 

@@ -75,3 +75,12 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** The five models of part 1 (their suites keep testing exactly those). */
+export const PART1_MODELS = ['kling-ai-avatar', 'infinitalk-480p', 'infinitalk-720p', 'kling-text2video', 'kling-image2video'];
+
+/** Switches every catalog model off except `slugs` (a suite that tests particular models). */
+export async function onlyModels(prisma: { catalogModel: { updateMany(args: object): Promise<unknown> } }, slugs: readonly string[]): Promise<void> {
+  await prisma.catalogModel.updateMany({ where: { slug: { notIn: [...slugs] } }, data: { enabled: false } });
+  await prisma.catalogModel.updateMany({ where: { slug: { in: [...slugs] } }, data: { enabled: true } });
+}

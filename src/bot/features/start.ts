@@ -2,10 +2,13 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
 import { mainMenu, menuCallback } from '../keyboards.js';
+import { availableTasks } from './generate/tasks.js';
 
 export async function replyWithMenu(ctx: BotContext): Promise<void> {
+  // Catalog v2: a task shows only when an enabled, configured model serves it.
+  const tasks = await availableTasks(ctx.deps.prisma, ctx.deps.providers.configured);
   await ctx.reply(ctx.t('start-greeting', { name: ctx.from?.first_name ?? '', balance: ctx.user.balance }), {
-    reply_markup: mainMenu(ctx.t),
+    reply_markup: mainMenu(ctx.t, tasks),
   });
 }
 

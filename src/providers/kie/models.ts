@@ -4,6 +4,7 @@
  * prefix so the older aliases (kling/v1-avatar-standard, kling/ai-avatar-v1-pro) also work.
  */
 import type { GenerationRequest, ModelLimits, ValidationIssue } from '../types.js';
+import { buildMarketInput, isMarketVideoModel, validateMarketRequest } from './market-models.js';
 
 export const INFINITALK_MODEL = 'infinitalk/from-audio';
 export const KLING_AVATAR_STANDARD_MODEL = 'kling/ai-avatar-standard';
@@ -52,6 +53,7 @@ function seedOf(request: GenerationRequest): number | undefined | 'invalid' {
 }
 
 export function validateKieRequest(request: GenerationRequest): ValidationIssue[] {
+  if (isMarketVideoModel(request.providerModel)) return validateMarketRequest(request);
   const issues: ValidationIssue[] = [];
   const family = modelFamily(request.providerModel);
   if (!family) return [{ code: 'unsupported-model', vars: { model: request.providerModel } }];
@@ -94,8 +96,9 @@ export function validateKieRequest(request: GenerationRequest): ValidationIssue[
 /** The createTask `input` for a validated request, given the re-hosted media URLs. */
 export function buildKieInput(
   request: GenerationRequest,
-  urls: { imageUrl: string; audioUrl: string },
+  urls: { imageUrl?: string; audioUrl?: string; endImageUrl?: string },
 ): Record<string, unknown> {
+  if (isMarketVideoModel(request.providerModel)) return buildMarketInput(request, urls);
   const prompt = (request.prompt ?? '').trim();
   if (modelFamily(request.providerModel) === 'infinitalk') {
     const input: Record<string, unknown> = {

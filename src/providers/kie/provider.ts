@@ -101,7 +101,7 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
   async function rehost(
     request: GenerationRequest,
     media: InputMedia,
-    role: 'image' | 'audio',
+    role: 'image' | 'audio' | 'end-image',
     signal?: AbortSignal,
   ): Promise<string> {
     const fileName = `${request.generationId}-${role}.${extensionFor(media.mime)}`;
@@ -149,7 +149,7 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
 
   return {
     id: 'kie',
-    kinds: ['lipsync'] as const,
+    kinds: ['lipsync', 'text2video', 'image2video'] as const,
 
     limits(providerModel: string): ModelLimits {
       return kieLimits(providerModel);
@@ -169,14 +169,16 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
           'bad_input',
         );
       }
-      const [imageUrl, audioUrl] = await Promise.all([
-        rehost(request, request.image!, 'image', signal),
-        rehost(request, request.audio!, 'audio', signal),
+      // Catalog v2: each input the request has (a text-to-video request has none).
+      const [imageUrl, audioUrl, endImageUrl] = await Promise.all([
+        request.image ? rehost(request, request.image, 'image', signal) : undefined,
+        request.audio ? rehost(request, request.audio, 'audio', signal) : undefined,
+        request.endImage ? rehost(request, request.endImage, 'end-image', signal) : undefined,
       ]);
       const body: kieApi.CreateTaskBody = {
         model: request.providerModel,
         ...(request.callbackUrl ? { callBackUrl: request.callbackUrl } : {}),
-        input: buildKieInput(request, { imageUrl, audioUrl }),
+        input: buildKieInput(request, { imageUrl, audioUrl, endImageUrl }),
       };
       const taskId = await withRetry(
         () => kieApi.createTask(api, apiKey, body, { signal }),

@@ -16,8 +16,12 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseMultipart } from './multipart.js';
 import { RESULT_VIDEO_PATH } from '../assets.js';
+import { checkMarketInput, MARKET_SCHEMAS, MARKET_VIDEO_MODELS } from './market-schemas.js';
+import { FakeVeo } from './veo.js';
 
-export type FakeKieRoute = 'createTask' | 'recordInfo' | 'upload' | 'credit';
+export type { FakeVeoTask, VeoOutcome } from './veo.js';
+
+export type FakeKieRoute = 'createTask' | 'recordInfo' | 'upload' | 'credit' | 'veoGenerate' | 'veoRecordInfo' | 'veo1080p';
 /** 'never': the task stays in 'generating' for good (timeouts and refunds can be seen). */
 export type FakeKieOutcome = 'success' | 'fail' | 'success-empty' | 'never';
 export type FakeKieState = 'waiting' | 'queuing' | 'generating' | 'success' | 'fail';
@@ -114,7 +118,7 @@ export interface FakeKieCallbackDelivery {
   error?: string;
 }
 
-const DEFAULT_MODELS = ['infinitalk/from-audio', 'kling/ai-avatar-standard', 'kling/ai-avatar-pro'];
+const DEFAULT_MODELS = ['infinitalk/from-audio', 'kling/ai-avatar-standard', 'kling/ai-avatar-pro', ...MARKET_VIDEO_MODELS];
 const STATES: FakeKieState[] = ['waiting', 'queuing', 'generating'];
 const CODE_MESSAGES: Record<number, string> = {
   400: 'Bad request',
@@ -143,6 +147,8 @@ export class FakeKie {
   /** Overrides the default result video; change it between tests if needed. */
   resultVideo: Buffer | { sizeBytes: number };
   callbackOptions: FakeKieCallbackOptions;
+  /** The Veo 3.1 endpoints (their own tasks and shapes). */
+  readonly veo: FakeVeo;
 
   private readonly faults = new Map<FakeKieRoute, FakeKieFault[]>();
   private readonly outcomeQueue: Array<{ outcome: FakeKieOutcome; failCode?: string; failMsg?: string }> = [];
@@ -161,6 +167,13 @@ export class FakeKie {
     this.models = new Set(options.models ?? DEFAULT_MODELS);
     this.resultVideo = options.resultVideo ?? readFileSync(FIXTURE_RESULT);
     this.callbackOptions = { ...options.callbacks };
+    this.veo = new FakeVeo({
+      isImage: (url) => this.uploadByUrl(url)?.mimeType.startsWith('image/') ?? false,
+      resultUrl: (id) => this.resultUrl(id),
+      pollsPerStep: () => this.options.pollsPerStep ?? 1,
+      later: (ms, fn) => this.later(ms, fn),
+      postCallback: (taskId, url, body) => this.postSigned(taskId, url, body),
+    });
     this.apiServer = createServer((req, res) => void this.handle('api', req, res));
     this.uploadServer = createServer((req, res) => void this.handle('upload', req, res));
   }
@@ -320,6 +333,10 @@ export class FakeKie {
       if (route === 'createTask') return this.handleCreate(body);
       if (route === 'recordInfo') return this.handleRecordInfo(url);
       if (route === 'credit') return (res) => sendJson(res, 200, { code: 200, msg: 'success', data: this.credits });
+      if (url.pathname.startsWith('/api/v1/veo/')) {
+        const answer = this.handleVeo(method, url, body);
+        if (answer) return (res) => sendJson(res, answer.status, answer.body);
+      }
       if (method === 'POST' && url.pathname === '/api/v1/common/download-url') {
         const fileUrl = (safeJson(body) as { url?: unknown } | undefined)?.url;
         if (typeof fileUrl !== 'string' || !fileUrl.startsWith(this.uploadBaseUrl + '/')) return this.apiError(422, 'url is not a KIE file');
@@ -377,7 +394,41 @@ export class FakeKie {
     return (res) => sendJson(res, 200, { code: 200, msg: 'success', data: { taskId } });
   }
 
+  private handleVeo(method: string, url: URL, body: Buffer): { status: number; body: unknown } | undefined {
+    const path = url.pathname.slice('/api/v1/veo/'.length);
+    if (method === 'POST' && path === 'generate') return this.veo.generate(safeJson(body));
+    if (method === 'GET' && path === 'record-info') return this.veo.recordInfo(url.searchParams.get('taskId') ?? '');
+    if (method === 'GET' && path === 'get-1080p-video') return this.veo.get1080p(url.searchParams.get('taskId') ?? '', url.searchParams.get('index'));
+    if (method === 'POST' && path === 'get-4k-video') return this.veo.get4k(safeJson(body));
+    if (method === 'POST' && path === 'extend') return this.veo.extend(safeJson(body));
+    return undefined;
+  }
+
+  /** POSTs a callback body with the A.3 signature headers; records the delivery. */
+  private async postSigned(taskId: string, url: string, body: string): Promise<number | undefined> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.webhookHmacKey) {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      headers['x-webhook-timestamp'] = timestamp;
+      headers['x-webhook-signature'] = FakeKie.sign(this.webhookHmacKey, taskId, timestamp);
+    }
+    const delivery: FakeKieCallbackDelivery = { taskId, url, headers, body };
+    this.callbacks.push(delivery);
+    try {
+      delivery.status = await postJson(url, headers, body);
+    } catch (error) {
+      delivery.error = (error as Error).message;
+    }
+    return delivery.status;
+  }
+
   private validateInput(model: string, input: Record<string, unknown>): string | undefined {
+    if (Object.hasOwn(MARKET_SCHEMAS, model)) {
+      return checkMarketInput(model, input, (url) => {
+        const upload = this.uploadByUrl(url);
+        return Boolean(upload && upload.mimeType.startsWith('image/') && upload.data.length <= 10 * 1024 * 1024);
+      });
+    }
     const infinitalk = model.startsWith('infinitalk/');
     const allowed = infinitalk ? ['image_url', 'audio_url', 'prompt', 'resolution', 'seed'] : ['image_url', 'audio_url', 'prompt'];
     for (const key of Object.keys(input)) {
@@ -560,7 +611,8 @@ export class FakeKie {
   private serveResult(res: ServerResponse, pathname: string): void {
     const taskId = decodeURIComponent(pathname.slice('/results/'.length).replace(/\.mp4$/, ''));
     const task = this.tasks.get(taskId);
-    if (!task || task.state !== 'success' || task.resultUrls.length === 0) return send(res, 404, 'not found', 'text/plain');
+    const known = (task && task.state === 'success' && task.resultUrls.length > 0) || this.veo.hasResult(taskId);
+    if (!known) return send(res, 404, 'not found', 'text/plain');
     const video = this.resultVideo;
     if (Buffer.isBuffer(video)) {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': video.length });
@@ -578,6 +630,9 @@ function routeOf(server: 'api' | 'upload', method: string, pathname: string): Fa
     if (method === 'POST' && pathname === '/api/v1/jobs/createTask') return 'createTask';
     if (method === 'GET' && pathname === '/api/v1/jobs/recordInfo') return 'recordInfo';
     if (method === 'GET' && pathname === '/api/v1/chat/credit') return 'credit';
+    if (method === 'POST' && pathname === '/api/v1/veo/generate') return 'veoGenerate';
+    if (method === 'GET' && pathname === '/api/v1/veo/record-info') return 'veoRecordInfo';
+    if (method === 'GET' && pathname === '/api/v1/veo/get-1080p-video') return 'veo1080p';
     return undefined;
   }
   if (method === 'POST' && (pathname === '/api/file-stream-upload' || pathname === '/api/file-base64-upload')) return 'upload';

@@ -1,35 +1,94 @@
-/** /models, /enable, /disable, /price: the catalog lives in the database, so a change applies to the next quote. */
+/**
+ * /models (grouped by task, with option multipliers and margins), /enable, /disable, /price and
+ * /cost: the catalog lives in the database, so a change applies to the next quote.
+ */
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { listCatalog, MAX_PRICE, setModelEnabled, setModelPrice } from '../../../domain/admin.js';
-import { isPriceRule } from '../../../domain/pricing.js';
+import { describePrice, isPriceRule } from '../../../domain/pricing.js';
+import { offeredValues, toCatalogEntry, type CatalogEntry } from '../../../domain/catalog.js';
+import { computeMargins, MAX_COST_USD, setModelCost, type ModelMargin } from '../../../domain/margins.js';
 import { adminId, args, priceText, usage } from './shared.js';
 
 function configuredProviders(ctx: BotContext): Set<string> {
-  const set = new Set<string>();
-  if (ctx.deps.config.kie) set.add('kie');
-  if (ctx.deps.config.kling) set.add('kling');
-  return set;
+  return new Set<string>(ctx.deps.providers.configured);
+}
+
+const usd = (value: number) => value.toFixed(2);
+
+/** "mode: std, pro ×1.5, 4k ×3 · duration: 3, 5, 10, 15" — the options users see, with multipliers. */
+function optionsText(model: CatalogEntry): string {
+  return (model.spec?.options ?? [])
+    .map((option) => {
+      const values = offeredValues(model, option.key, {});
+      const shown = values.map((v) => {
+        const m = model.multipliers[`${option.key}:${v}`];
+        return m !== undefined && m !== 1 ? `${v} ×${m}` : v;
+      });
+      return `${option.key}: ${shown.join(', ')}${values.length === 1 ? ' (not asked)' : ''}`;
+    })
+    .join(' · ');
 }
 
 export function catalogCommands(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   composer.command('models', async (ctx) => {
-    const models = await listCatalog(ctx.deps.prisma);
+    const { prisma, config, now } = ctx.deps;
+    const rows = await listCatalog(prisma);
     const configured = configuredProviders(ctx);
-    const lines = models.map((m) => {
+    const margins = await computeMargins(prisma, now(), { starsPerCredit: config.STARS_PER_CREDIT, starUsdRate: config.STAR_USD_RATE });
+    const marginOf = (list: ModelMargin[], slug: string) => list.find((m) => m.slug === slug) ?? { revenueUsd: 0, costUsd: 0, marginUsd: 0 };
+    // One message per task, so a long catalog stays under Telegram's 4096 characters.
+    const groups = new Map<string, string[]>();
+    for (const row of rows) {
+      const m = toCatalogEntry(row);
       const state = !configured.has(m.provider) ? 'not-configured' : m.enabled ? 'on' : 'off';
-      return ctx.t('admin-models-line', {
-        state: ctx.t(`admin-model-state-${state}`),
-        slug: m.slug,
-        name: m.displayName,
-        price: priceText(ctx, m.priceRule, m.priceAmount),
-        provider: m.provider,
-        off: !configured.has(m.provider) && !m.enabled ? ctx.t('admin-model-also-off') : '',
-      });
-    });
-    await ctx.reply([ctx.t('admin-models-title'), '', ...lines, '', ctx.t('admin-models-hint')].join('\n'));
+      const lines = groups.get(m.kind) ?? [ctx.t('admin-models-task', { task: ctx.t(`menu-${m.kind}`) })];
+      lines.push(
+        ctx.t('admin-models-line', {
+          state: ctx.t(`admin-model-state-${state}`),
+          slug: m.slug,
+          name: m.displayName,
+          price: priceText(ctx, m.priceRule, m.priceAmount),
+          provider: m.provider,
+          off: !configured.has(m.provider) && !m.enabled ? ctx.t('admin-model-also-off') : '',
+        }),
+      );
+      const options = optionsText(m);
+      if (options) lines.push(`   ${ctx.t('admin-models-options', { options })}`);
+      const today = marginOf(margins.today, m.slug);
+      const week = marginOf(margins.week, m.slug);
+      const unit = ctx.t(`admin-unit-${describePrice(m.priceRule, 0, { audioSeconds: 1, durationSeconds: 5 }).unit}`);
+      lines.push(
+        `   ${ctx.t('admin-models-margin', {
+          cost: String(m.providerCostUsd),
+          unit,
+          revenueToday: usd(today.revenueUsd),
+          costToday: usd(today.costUsd),
+          marginToday: usd(today.marginUsd),
+          revenueWeek: usd(week.revenueUsd),
+          costWeek: usd(week.costUsd),
+          marginWeek: usd(week.marginUsd),
+        })}`,
+      );
+      groups.set(m.kind, lines);
+    }
+    const messages = [...groups.values()].map((lines) => lines.join('\n'));
+    messages[0] = `${ctx.t('admin-models-title')}\n\n${messages[0] ?? ''}`;
+    messages[messages.length - 1] += `\n\n${ctx.t('admin-models-hint-v2')}`;
+    for (const text of messages) await ctx.reply(text);
+  });
+
+  composer.command('cost', async (ctx) => {
+    const [slug, costText, extra] = args(ctx);
+    const cost = costText && /^\$?\d{1,4}(\.\d{1,6})?$/.test(costText) ? Number(costText.replace('$', '')) : null;
+    if (!slug || cost === null || cost > MAX_COST_USD || extra) return usage(ctx, 'cost');
+    const result = await setModelCost(ctx.deps.prisma, adminId(ctx), slug, cost);
+    if (result.status === 'not_found') return void (await ctx.reply(ctx.t('admin-model-not-found', { slug })));
+    const unit = ctx.t(`admin-unit-${describePrice(result.model.priceRule, 0, { audioSeconds: 1, durationSeconds: 5 }).unit}`);
+    if (result.status === 'unchanged') return void (await ctx.reply(ctx.t('admin-cost-unchanged', { slug, cost: String(cost), unit })));
+    await ctx.reply(ctx.t('admin-cost-set', { slug, cost: String(cost), unit, old: String(result.before) }));
   });
 
   for (const command of ['enable', 'disable'] as const) {

@@ -16,7 +16,7 @@ import { promoAdminCommands } from './promo.js';
 import { alertsCommand } from './alerts.js';
 
 export const ADMIN_COMMANDS = [
-  'models', 'enable', 'disable', 'price', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast', 'alerts',
+  'models', 'enable', 'disable', 'price', 'cost', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast', 'alerts',
 ] as const;
 
 export interface AdminFeatureOptions {

@@ -3,6 +3,7 @@ import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { computeStats, statsPeriods, type PeriodStats } from '../../../domain/admin.js';
 import { growthStatsLines } from './growth.js';
+import { computeMargins, type ModelMargin } from '../../../domain/margins.js';
 
 function percent(rate: number | null): string {
   return rate === null ? '—' : `${Math.round(rate * 100)}%`;
@@ -45,14 +46,29 @@ function renderPeriod(ctx: BotContext, title: string, s: PeriodStats): string[] 
   return lines;
 }
 
+/** Revenue, provider cost and margin per model (Catalog v2). */
+function renderMargins(ctx: BotContext, margins: ModelMargin[], rate: number): string[] {
+  if (margins.length === 0) return [];
+  return [
+    ctx.t('admin-stats-margin-title', { rate: String(rate) }),
+    ...margins.map((m) =>
+      ctx.t('admin-stats-margin-line', { slug: m.slug, revenue: m.revenueUsd.toFixed(2), cost: m.costUsd.toFixed(2), margin: m.marginUsd.toFixed(2), count: m.count }),
+    ),
+  ];
+}
+
 export function statsCommand(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.command('stats', async (ctx) => {
     const stats = await computeStats(ctx.deps.prisma, ctx.deps.now());
+    const { config } = ctx.deps;
+    const margins = await computeMargins(ctx.deps.prisma, ctx.deps.now(), { starsPerCredit: config.STARS_PER_CREDIT, starUsdRate: config.STAR_USD_RATE });
     const text = [
       ...renderPeriod(ctx, ctx.t('admin-stats-today'), stats.today),
+      ...renderMargins(ctx, margins.today, config.STAR_USD_RATE),
       '',
       ...renderPeriod(ctx, ctx.t('admin-stats-week'), stats.week),
+      ...renderMargins(ctx, margins.week, config.STAR_USD_RATE),
       '',
       ...(await growthStatsLines(ctx, statsPeriods(ctx.deps.now()))),
     ].join('\n');

@@ -14,7 +14,8 @@ import { checkFit, describeQuote, listModels, validateRequest, type CatalogEntry
 import { saveQuote, setQuoteMessage } from '../../../domain/quotes.js';
 import { countInFlight } from '../../../domain/generations.js';
 import type { GenerationKind, ValidationIssue } from '../../../providers/types.js';
-import { modelCallback, optionCallback, quoteCallback } from './callbacks.js';
+import { modelCallback, quoteCallback } from './callbacks.js';
+import { specById } from '../../../domain/specs.js';
 
 export interface Flow {
   conversation: BotConversation;
@@ -80,29 +81,6 @@ export async function external<T>(flow: Flow, task: () => Promise<T>): Promise<T
   return result.value;
 }
 
-/** Waits for a tap on one of the given option buttons; other input re-prompts. */
-export async function chooseOption(flow: Flow, name: 'd' | 'ar' | 'skip', reprompt: string, allowText = false): Promise<{ value: string } | { text: string }> {
-  for (;;) {
-    const next = await flow.conversation.wait();
-    const data = optionCallback.parse(next.callbackQuery?.data);
-    if (data && (data.name === name || data.name === 'skip')) {
-      await next.answerCallbackQuery().catch(() => {});
-      await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
-      return { value: data.name === 'skip' ? '' : data.value };
-    }
-    if (next.callbackQuery) {
-      await answerStray(next);
-      continue;
-    }
-    if (allowText && next.message?.text && !next.message.text.startsWith('/')) return { text: next.message.text };
-    if (next.message) await next.reply(reprompt);
-  }
-}
-
-export function optionKeyboard(name: 'd' | 'ar' | 'skip', options: { value: string; label: string }[]): InlineKeyboard {
-  return InlineKeyboard.from([options.map((o) => InlineKeyboard.text(o.label, optionCallback.pack({ name, value: o.value })))]);
-}
-
 /** Checks a prompt from a text message; throws a UserError for an empty or too long one. */
 export function checkPrompt(text: string | undefined, max: number): string {
   const prompt = (text ?? '').trim();
@@ -118,16 +96,6 @@ export async function ensureNotBusy(flow: Flow, userId: number): Promise<void> {
   if (inFlight >= deps.config.MAX_JOBS_PER_USER) throw new UserError('flow-busy');
 }
 
-/**
- * The longest prompt every offered model of `kind` accepts; throws a UserError when no model of
- * that kind is available (switched off, or its provider has no keys).
- */
-export async function promptLimit(flow: Flow, kind: GenerationKind, fallback: number): Promise<number> {
-  const offered = await modelOptions(flow, kind, { options: {} });
-  if (offered.length === 0) throw new UserError('issue-model-unavailable');
-  return Math.min(...offered.map((o) => o.model.limits.maxPromptLength ?? fallback));
-}
-
 export interface ModelOption {
   model: CatalogEntry;
   price: number;
@@ -139,18 +107,21 @@ export async function modelOptions(flow: Flow, kind: GenerationKind, inputs: Gen
   const { deps } = flow;
   const models = await flow.conversation.external(async () => {
     const list = await listModels(deps.prisma, { kind, enabledOnly: true, configuredProviders: deps.providers.configured });
-    return list.map((model) => {
-      const issues = [...checkFit(model, inputs), ...validateRequest(model, inputs, deps.providers.get(model.provider))];
-      let price = 0;
-      try {
-        price = describeQuote(model, inputs).total;
-      } catch {
-        issues.push({ code: 'audio-duration-unknown' });
-      }
-      return { model, price, issues: dedupeIssues(issues) };
-    });
+    return list
+      .filter((model) => model.spec !== undefined)
+      .map((model) => {
+        const issues = [...checkFit(model, inputs), ...validateRequest(model, inputs, deps.providers.get(model.provider))];
+        let price = 0;
+        try {
+          price = describeQuote(model, inputs).total;
+        } catch {
+          issues.push({ code: 'audio-duration-unknown' });
+        }
+        // The spec is code: not stored in the conversation's replay log, attached again below.
+        return { model: { ...model, spec: undefined }, specId: model.spec!.id, price, issues: dedupeIssues(issues) };
+      });
   });
-  return models;
+  return models.map(({ specId, ...o }) => ({ ...o, model: { ...o.model, spec: specById(specId) } }));
 }
 
 function dedupeIssues(issues: ValidationIssue[]): ValidationIssue[] {
@@ -208,11 +179,17 @@ export async function showQuote(flow: Flow, chosen: ModelOption, inputs: Generat
   await conversation.external(() => setQuoteMessage(deps.prisma, id, message.message_id));
 }
 
+/** The quote: model, every choice, price and balance. */
 export function quoteText(t: Translate, modelName: string, price: number, balance: number, inputs: GenerationInputs): string {
   const lines = [t('quote-title', { model: modelName })];
+  const o = inputs.options ?? {};
   if (inputs.audioSeconds) lines.push(t('quote-audio', { seconds: Math.ceil(inputs.audioSeconds) }));
-  if (inputs.options?.duration) lines.push(t('quote-duration', { seconds: inputs.options.duration }));
-  if (inputs.options?.aspectRatio) lines.push(t('quote-aspect', { ratio: inputs.options.aspectRatio }));
+  if (o.mode) lines.push(t('catalog-quote-mode', { mode: t(`catalog-mode-${o.mode}`) }));
+  if (o.duration) lines.push(t('quote-duration', { seconds: o.duration }));
+  if (o.resolution) lines.push(t('catalog-quote-resolution', { resolution: o.resolution }));
+  if (o.aspectRatio) lines.push(t('quote-aspect', { ratio: o.aspectRatio }));
+  if (o.sound !== undefined) lines.push(t('catalog-quote-sound', { sound: t(o.sound ? 'catalog-sound-on' : 'catalog-sound-off') }));
+  if (inputs.endImage) lines.push(t('catalog-quote-end-image'));
   if (inputs.prompt) lines.push(t('quote-prompt', { prompt: inputs.prompt.length > 200 ? `${inputs.prompt.slice(0, 200)}…` : inputs.prompt }));
   lines.push('', t('quote-price', { price }), t('quote-balance', { balance }));
   if (balance < price) lines.push('', t('quote-insufficient', { missing: price - balance }));

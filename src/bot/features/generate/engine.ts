@@ -1,0 +1,243 @@
+/**
+ * The one conversation engine of Catalog v2: it walks a task (tasks.ts) — its inputs in order,
+ * then the model (only models that fit; unfit ones are listed with the reason), then the
+ * options the model really has (an option with one allowed value is not asked), then optional
+ * extras with Skip, then the quote listing every choice. Confirm is handled outside
+ * (confirm.ts, exactly once). Adding a model is a spec plus a catalog row, not a new flow.
+ *
+ * Every database/network/clock call runs through `conversation.external`; waits use the
+ * plugin's `waitFor…` with `otherwise`, so stray input gets a re-prompt.
+ *
+ * Extension points: `askInput` (a new input kind: video, several photos), `askOption` (labels
+ * of a new option key), `askExtra` (a new optional extra).
+ */
+import { InlineKeyboard } from 'grammy';
+import type { BotConversation, ConvContext } from '../../context.js';
+import type { BotDeps } from '../../deps.js';
+import { UserError } from '../../../domain/errors.js';
+import type { FileRef, GenerationInputs } from '../../../domain/generation-inputs.js';
+import { describeQuote, offeredValues, optionsOf, resolvedChoices, validateRequest, type CatalogEntry } from '../../../domain/catalog.js';
+import { checkImageRule, type Choices, type OptionKey } from '../../../domain/model-spec.js';
+import type { ValidationIssue } from '../../../providers/types.js';
+import { audioCandidate, checkAudio, checkImage, imageCandidate, IMAGE_MIMES } from './media-input.js';
+import { askFor, checkPrompt, chooseModel, ensureNotBusy, external, issueText, makeFlow, modelOptions, showQuote, type Flow, type ModelOption } from './flow-kit.js';
+import { engineOptionCallback, engineSkipCallback } from './callbacks.js';
+import { taskById, type TaskDef } from './tasks.js';
+
+/** Issues that only say "an input of a later step is still missing". */
+const PENDING_INPUT = new Set(['prompt-required', 'image-required', 'image-missing', 'audio-missing', 'audio-duration-unknown']);
+
+const reasonsOf = (flow: Flow, options: ModelOption[]) =>
+  options.map((o) => `• ${o.model.displayName}: ${o.issues.map((i) => issueText(flow.t, i)).join('; ')}`).join('\n');
+
+/** The models of the task and whether each fits what was given so far. */
+async function fitSoFar(flow: Flow, task: TaskDef, inputs: GenerationInputs): Promise<ModelOption[]> {
+  const options = await modelOptions(flow, task.id, inputs);
+  return options.map((o) => ({ ...o, issues: o.issues.filter((i) => !PENDING_INPUT.has(i.code)) }));
+}
+
+async function askImage(flow: Flow, task: TaskDef, inputs: GenerationInputs): Promise<void> {
+  const { t, ctx, deps } = flow;
+  await ctx.reply(t(task.ask.image!));
+  for (;;) {
+    const image = await askFor(flow, t(task.ask.imageAgain!), async (next) => {
+      const candidate = imageCandidate(next.message);
+      if (!candidate) return null;
+      return external(flow, () => checkImage(deps.files, candidate, { mimes: IMAGE_MIMES }));
+    });
+    const fit = await fitSoFar(flow, task, { ...inputs, image });
+    if (fit.length === 0) throw new UserError('no-models');
+    if (fit.some((o) => o.issues.length === 0)) {
+      inputs.image = image;
+      if (task.id === 'lipsync') await ctx.reply(t('lipsync-photo-ok'));
+      return;
+    }
+    // No model takes this picture: say why (one reason when all agree) and ask again.
+    const codes = new Set(fit.flatMap((o) => o.issues.map((i) => i.code)));
+    const text = codes.size === 1 ? issueText(t, fit[0]!.issues[0]!) : t('no-models-fit', { reasons: reasonsOf(flow, fit) });
+    await ctx.reply(`${text}\n\n${t('catalog-image-again')}`);
+  }
+}
+
+async function askAudio(flow: Flow, task: TaskDef, inputs: GenerationInputs): Promise<void> {
+  const { t, ctx, deps } = flow;
+  await ctx.reply(t(task.ask.audio!));
+  for (;;) {
+    const audio = await askFor(flow, t(task.ask.audioAgain!), async (next) => {
+      const candidate = audioCandidate(next.message);
+      if (!candidate) return null;
+      return external(flow, () => checkAudio(deps.files, candidate));
+    });
+    const fit = await fitSoFar(flow, task, { ...inputs, audio: audio.ref, audioSeconds: audio.seconds });
+    if (fit.length === 0) throw new UserError('no-models');
+    if (fit.some((o) => o.issues.length === 0)) {
+      inputs.audio = audio.ref;
+      inputs.audioSeconds = audio.seconds;
+      return;
+    }
+    await ctx.reply(`${t('no-models-fit', { reasons: reasonsOf(flow, fit) })}\n\n${t('lipsync-audio-again')}`);
+  }
+}
+
+async function askPrompt(flow: Flow, task: TaskDef, inputs: GenerationInputs, models: ModelOption[]): Promise<void> {
+  const { t, ctx } = flow;
+  // The longest prompt some offered model takes; models with a shorter limit are then listed as unfit.
+  const max = Math.max(...models.map((o) => o.model.spec?.prompt.max ?? o.model.limits.maxPromptLength ?? 2500));
+  await ctx.reply(t(task.ask.prompt!, { max }));
+  inputs.prompt = await askFor(flow, t('prompt-empty'), (next) => (next.message?.text ? checkPrompt(next.message.text, max) : null));
+}
+
+const ASPECT_LABELS: Record<string, string> = { '16:9': 'aspect-landscape', '9:16': 'aspect-portrait', '1:1': 'aspect-square' };
+
+function optionLabel(flow: Flow, model: CatalogEntry, key: OptionKey, value: string): string {
+  const { t } = flow;
+  let label: string;
+  if (key === 'duration') label = t('duration-seconds', { seconds: Number(value) });
+  else if (key === 'aspectRatio') label = ASPECT_LABELS[value] ? t(ASPECT_LABELS[value]!) : value;
+  else if (key === 'mode') label = t(`catalog-mode-${value}`);
+  else if (key === 'sound') label = t(`catalog-sound-${value}`);
+  else label = value;
+  const factor = model.multipliers[`${key}:${value}`];
+  return factor !== undefined && factor !== 1 ? `${label} (×${factor})` : label;
+}
+
+const OPTION_QUESTION: Record<OptionKey, string> = {
+  duration: 'ask-duration',
+  aspectRatio: 'ask-aspect',
+  resolution: 'catalog-ask-resolution',
+  mode: 'catalog-ask-mode',
+  sound: 'catalog-ask-sound',
+};
+
+/** Asks one option when the model offers more than one value for it; returns the value. */
+async function askOption(flow: Flow, model: CatalogEntry, key: OptionKey, values: string[]): Promise<string> {
+  const { t, ctx, conversation } = flow;
+  const keyboard = InlineKeyboard.from(
+    // Two buttons a row keeps long lists (6 aspect ratios, 4 lengths) readable.
+    values.reduce<ReturnType<typeof InlineKeyboard.text>[][]>((rows, value, i) => {
+      const button = InlineKeyboard.text(optionLabel(flow, model, key, value), engineOptionCallback.pack({ k: key, i }));
+      if (i % 3 === 0) rows.push([button]);
+      else rows.at(-1)!.push(button);
+      return rows;
+    }, []),
+  );
+  await ctx.reply(t(OPTION_QUESTION[key]), { reply_markup: keyboard });
+  for (;;) {
+    const next = await conversation.waitForCallbackQuery(engineOptionCallback.filter, {
+      otherwise: async (other) => {
+        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
+        else if (other.message) await other.reply(t('catalog-option-reprompt'));
+      },
+    });
+    const data = engineOptionCallback.parse(next.callbackQuery.data);
+    const value = data && data.k === key ? values[data.i] : undefined;
+    await next.answerCallbackQuery().catch(() => {});
+    if (value === undefined) continue;
+    await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    return value;
+  }
+}
+
+/** Waits for a Skip tap or a message `accept` takes (null: re-prompt). */
+async function skipOr<T>(flow: Flow, reprompt: string, accept: (ctx: ConvContext) => Promise<T | null>): Promise<T | null> {
+  const { conversation, t } = flow;
+  for (;;) {
+    const next = await conversation.waitFor(['callback_query:data', 'message'], {
+      otherwise: async (other) => {
+        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
+      },
+    });
+    if (next.callbackQuery) {
+      await next.answerCallbackQuery().catch(() => {});
+      if (!engineSkipCallback.parse(next.callbackQuery.data)) continue;
+      await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+      return null;
+    }
+    try {
+      const value = await accept(next);
+      if (value !== null) return value;
+      await next.reply(reprompt);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      await next.reply(t(error.key, error.vars));
+    }
+  }
+}
+
+const skipKeyboard = (flow: Flow) => InlineKeyboard.from([[InlineKeyboard.text(flow.t('button-skip'), engineSkipCallback.pack({ s: 1 }))]]);
+
+async function askExtras(flow: Flow, task: TaskDef, model: CatalogEntry, inputs: GenerationInputs): Promise<void> {
+  const { t, ctx, deps } = flow;
+  for (const extra of task.extras) {
+    if (extra === 'endImage' && model.spec?.endImage && inputs.image) {
+      const rule = model.spec.endImage;
+      await ctx.reply(t('catalog-ask-end-image'), { reply_markup: skipKeyboard(flow) });
+      const endImage = await skipOr<FileRef>(flow, t('catalog-need-end-image'), async (next) => {
+        const candidate = imageCandidate(next.message);
+        if (!candidate) return null;
+        const ref = await external(flow, () => checkImage(deps.files, candidate, { mimes: [...rule.mimes], maxBytes: rule.maxBytes }));
+        const issue = checkImageRule(rule, ref, 'end-image')[0];
+        if (issue) throw new UserError(`issue-${issue.code}`, issue.vars);
+        return ref;
+      });
+      if (endImage) inputs.endImage = endImage;
+    }
+    if (extra === 'prompt' && !inputs.prompt) {
+      const max = Math.min(model.spec?.prompt.max ?? 5000, model.limits.maxPromptLength ?? Infinity);
+      await ctx.reply(t('lipsync-ask-prompt'), { reply_markup: skipKeyboard(flow) });
+      const prompt = await skipOr<string>(flow, t('lipsync-ask-prompt'), async (next) => {
+        if (!next.message?.text || next.message.text.startsWith('/')) return null;
+        return checkPrompt(next.message.text, max);
+      });
+      if (prompt) inputs.prompt = prompt;
+    }
+  }
+}
+
+export function generateConversation(deps: BotDeps) {
+  return async function generate(conversation: BotConversation, ctx: ConvContext, taskId: string, locale: string): Promise<void> {
+    const flow = makeFlow(conversation, ctx, deps, locale);
+    const task = taskById(taskId);
+    if (!task) throw new UserError('no-models');
+    const userId = ctx.from!.id;
+    await ensureNotBusy(flow, userId);
+    const offered = await modelOptions(flow, task.id, { options: {} });
+    if (offered.length === 0) throw new UserError('no-models');
+
+    const inputs: GenerationInputs = { options: {} };
+    for (const input of task.inputs) {
+      if (input === 'image') await askImage(flow, task, inputs);
+      else if (input === 'audio') await askAudio(flow, task, inputs);
+      else await askPrompt(flow, task, inputs, offered);
+    }
+
+    const header = task.id === 'lipsync' ? flow.t('lipsync-choose-model', { seconds: Math.ceil(inputs.audioSeconds ?? 0) }) : flow.t('choose-model');
+    const chosen = await chooseModel(flow, await modelOptions(flow, task.id, inputs), header);
+    const model = chosen.model;
+
+    // The options the model really has, in the spec's order; a single allowed value is not asked.
+    const choices: Choices = {};
+    for (const option of model.spec?.options ?? []) {
+      const values = offeredValues(model, option.key, choices);
+      if (values.length === 0) continue;
+      choices[option.key] = values.length === 1 ? values[0]! : await askOption(flow, model, option.key, values);
+    }
+    inputs.options = optionsOf(resolvedChoices(model, { ...inputs, options: optionsOf(choices) }));
+
+    await askExtras(flow, task, model, inputs);
+
+    // Everything together, against the catalog and the provider, priced with the multipliers.
+    const final = await conversation.external(() => {
+      const issues: ValidationIssue[] = validateRequest(model, inputs, deps.providers.get(model.provider));
+      let price = 0;
+      try {
+        price = describeQuote(model, inputs).total;
+      } catch {
+        issues.push({ code: 'audio-duration-unknown' });
+      }
+      return { issues, price };
+    });
+    if (final.issues.length > 0) throw new UserError('no-models-fit', { reasons: `• ${model.displayName}: ${final.issues.map((i) => issueText(flow.t, i)).join('; ')}` });
+    await showQuote(flow, { model, price: final.price, issues: [] }, inputs, userId, ctx.chat!.id);
+  };
+}

@@ -2,7 +2,6 @@
 # src/media/probe.ts and src/server/media-hosting.ts, rendered as `issue-<code>`.
 issue-unknown-model = this model is not available for this task
 issue-invalid-sound = sound can only be on or off
-issue-sound-not-supported = this model makes silent videos only
 issue-sound-pro-only = sound needs the Pro mode with this model
 issue-end-frame-not-supported = this model cannot use an end frame
 issue-end-frame-pro-only = an end frame needs the Pro mode with this model
@@ -11,7 +10,6 @@ issue-end-frame-silent-only = an end frame works only without sound on this mode
 issue-cfg-scale-not-supported = this model has no prompt strength setting
 issue-invalid-cfg-scale = the prompt strength must be between 0 and 1
 issue-audio-required = a voice message or an audio file is required
-issue-audio-too-short = The audio is too short: it must last at least { $min } s.
 issue-audio-unreadable = I could not read this audio. Please send a voice message or an MP3.
 issue-source-video-required = a video made here is required
 issue-source-video-expired = This video can no longer be used: the provider deletes videos after 30 days.

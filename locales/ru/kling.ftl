@@ -2,7 +2,6 @@
 # src/media/probe.ts и src/server/media-hosting.ts, выводятся как `issue-<код>`.
 issue-unknown-model = эта модель недоступна для этой задачи
 issue-invalid-sound = звук может быть только включён или выключен
-issue-sound-not-supported = эта модель делает только видео без звука
 issue-sound-pro-only = звук у этой модели доступен только в режиме Pro
 issue-end-frame-not-supported = эта модель не умеет использовать последний кадр
 issue-end-frame-pro-only = последний кадр у этой модели доступен только в режиме Pro
@@ -11,7 +10,6 @@ issue-end-frame-silent-only = последний кадр у этой модел
 issue-cfg-scale-not-supported = у этой модели нет настройки силы промпта
 issue-invalid-cfg-scale = сила промпта должна быть от 0 до 1
 issue-audio-required = нужно голосовое сообщение или аудиофайл
-issue-audio-too-short = Аудио слишком короткое: нужно не меньше { $min } с.
 issue-audio-unreadable = Не получилось прочитать аудио. Пришлите голосовое сообщение или MP3.
 issue-source-video-required = нужно видео, сделанное здесь
 issue-source-video-expired = Это видео больше нельзя использовать: провайдер удаляет видео через 30 дней.

@@ -27,7 +27,6 @@ export const generationOptionsSchema = z.object({
   aspectRatio: z.enum(['16:9', '9:16', '1:1']).optional(),
   mode: z.enum(['std', 'pro']).optional(),
 });
-export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
 export const generationInputsSchema = z.object({
   image: fileRefSchema.optional(),

@@ -331,7 +331,6 @@ export class FakeKling {
     } catch (error) {
       if (!(error instanceof FakeKlingError)) throw error;
       status = HTTP_STATUS[error.code] ?? 400;
-      payload = undefined;
       if (fault && 'delayMs' in fault) await this.sleep(fault.delayMs);
       this.sendError(res, error, requestId, status);
       return;

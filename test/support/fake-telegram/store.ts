@@ -1,6 +1,6 @@
 /** Per-bot state: the bot user, chats with their messages, callback queries, commands, chat actions. */
 import { ApiError, E } from './errors.js';
-import { FileStore } from './files.js';
+import { type FileStore } from './files.js';
 import { int, type Params } from './params.js';
 import { Payments } from './payments.js';
 import { UpdateQueue, type UpdateQueueOptions } from './updates.js';

@@ -2,7 +2,7 @@
  * Offline migrations on Prisma's schema engine compiled to WebAssembly (no native binary, no
  * download). Works against PGlite and a PostgreSQL server alike through a migration-aware driver
  * adapter factory and keeps the ordinary `_prisma_migrations` table, so `prisma migrate deploy`
- * on a connected machine agrees with it. See shared PRISMA-OFFLINE.md.
+ * on a connected machine agrees with it. Why: README "Architecture" (offline migrations).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The model catalog of SPEC, inserted once. A restart never overwrites an admin's change:
+ * The default model catalog, inserted once. A restart never overwrites an admin's change:
  * existing rows are left alone (INSERT … ON CONFLICT DO NOTHING).
  */
 import type { PrismaClient } from '../generated/prisma/client.js';

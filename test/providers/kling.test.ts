@@ -1,6 +1,6 @@
 /**
  * Contract tests: the official Kling client against the fake Kling server (a real HTTP server).
- * Covers the happy paths, every row of the PROVIDERS.md C.2 retry table, JWT caching, image
+ * Covers the happy paths, every row of the Kling retry table (docs/providers.md §kling-errors, §retry), JWT caching, image
  * checks, callbacks and a secret-leak check over all outbound traffic.
  */
 import { createHmac } from 'node:crypto';
@@ -164,7 +164,7 @@ describe('Kling provider: success paths', () => {
   });
 });
 
-describe('Kling provider: C.2 retry table', () => {
+describe('Kling provider: retry table', () => {
   it('1302 rate limit is retried with backoff', async () => {
     const provider = makeProvider();
     fake.failNext('create', 1302, 2);

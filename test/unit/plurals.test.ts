@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FluentResource, type Message, type Pattern, type PatternElement } from '@fluent/bundle';
+import { FluentResource } from '@fluent/bundle';
 import { describe, expect, it } from 'vitest';
 import { createI18n, type Locale, type MessageKey } from '../../src/bot/i18n.js';
 import { ROOT } from '../support/harness.js';
@@ -48,14 +48,14 @@ function messagesOf(locale: Locale): Map<string, Set<string>> {
     for (const entry of resource.body) {
       if (!('value' in entry) || entry.id.startsWith('-')) continue;
       const vars = new Set<string>();
-      collect((entry as Message).value, vars);
+      collect(entry.value, vars);
       out.set(entry.id, vars);
     }
   }
   return out;
 }
 
-function collect(node: Pattern | PatternElement | Pattern[] | unknown, vars: Set<string>): void {
+function collect(node: unknown, vars: Set<string>): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) return node.forEach((n) => collect(n, vars));
   const rec = node as Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * zod schemas for every KIE answer we read (PROVIDERS.md A.0–A.6). Unknown keys are ignored;
+ * zod schemas for every KIE answer we read (docs/providers.md §kie-fields). Unknown keys are ignored;
  * `resultJson` and `param` arrive as JSON *strings* and are parsed with their own schemas.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * A fake KIE.ai (PROVIDERS.md A.8): real HTTP servers on 127.0.0.1 with random ports, one for the
+ * A fake KIE.ai (docs/providers.md §fakes): real HTTP servers on 127.0.0.1 with random ports, one for the
  * API host (createTask, recordInfo, credit, download-url) and one for the upload/file host
  * (stream and base64 uploads, uploaded files, result videos). No test-runner dependency, so it
  * can back unit tests, e2e tests and benchmarks alike.

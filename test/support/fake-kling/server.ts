@@ -1,5 +1,5 @@
 /**
- * A fake of the official Kling video API (PROVIDERS.md part B) as a real HTTP server on
+ * A fake of the official Kling video API (docs/providers.md §kling, §fakes) as a real HTTP server on
  * 127.0.0.1. It checks the HS256 JWT like Kling (1001/1002/1003/1004, HTTP 401), validates
  * text2video/image2video bodies (1201/1203), limits tasks in progress (1303), runs each task
  * through submitted → processing → succeed|failed, POSTs the task object to callback_url on every

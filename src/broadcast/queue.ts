@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
 import type { Broadcast } from '../generated/prisma/client.js';
 import { writeAudit } from '../domain/admin.js';
-import { isUniqueViolation } from '../domain/ledger.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** Telegram's limit for a text message. */
 export const MAX_BROADCAST_LENGTH = 4096;

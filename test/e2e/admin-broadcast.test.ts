@@ -6,6 +6,7 @@ import { FakeTelegram, type FakeUser, type Message } from '../support/fake-teleg
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, ROOT, startInProcessBot, type InProcessBot } from '../support/harness.js';
 import { createBroadcastWorker, type BroadcastWorker, type BroadcastWorkerOptions } from '../../src/broadcast/worker.js';
+import { createBroadcastMessenger } from '../../src/bot/broadcast-messenger.js';
 import { createI18n } from '../../src/bot/i18n.js';
 import { openDatabase, type PrismaClient } from '../../src/db/client.js';
 import { createBroadcast } from '../../src/broadcast/queue.js';
@@ -53,9 +54,8 @@ describe('broadcasts: throttled, resumable, reported', () => {
   function startWorker(prisma: PrismaClient, options: Partial<BroadcastWorkerOptions> = {}): BroadcastWorker {
     const worker = createBroadcastWorker({
       prisma,
-      api: new Api(tg.token, { apiRoot: tg.apiRoot }),
+      messenger: createBroadcastMessenger({ api: new Api(tg.token, { apiRoot: tg.apiRoot }), i18n }),
       logger: pino({ level: 'silent' }),
-      i18n,
       ratePerSecond: 20,
       idleMs: 100,
       retryBaseMs: 100,

@@ -48,7 +48,7 @@ prompt-too-long = Слишком длинный текст: { $length } { $lengt
         [one] символ
         [few] символа
        *[many] символов
-    }, максимум — { $max }.
+    }, максимум { $max }.
 media-too-big-telegram = Файл весит { $size } МБ; боты могут скачивать из Telegram файлы только до 20 МБ.
 media-too-big = Файл весит { $size } МБ; максимум — { $max } МБ.
 media-wrong-image-type = Это не изображение JPEG, PNG или WEBP. Пришлите фото.

@@ -33,7 +33,7 @@ import { createJobWorker } from '../../src/jobs/index.js';
 import type { DeliveryOutcome, JobMessenger, JobView } from '../../src/jobs/ports.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { createServer } from '../../src/server/http.js';
-import { fixtureMediaSource, lipsyncInputs } from '../../test/jobs/support.js';
+import { fixtureMediaSource, lipsyncInputs } from '../../test/support/builders.js';
 import {
   args,
   backgroundLoad,

@@ -10,21 +10,12 @@ import { createBroadcastMessenger } from '../../src/bot/broadcast-messenger.js';
 import { createI18n } from '../../src/bot/i18n.js';
 import { openDatabase, type PrismaClient } from '../../src/db/client.js';
 import { createBroadcast } from '../../src/broadcast/queue.js';
+import { until } from '../support/wait.js';
 
 type Markup = { inline_keyboard: { text: string }[][] };
 const buttons = (m: Message) => ((m.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 const i18n = createI18n(path.join(ROOT, 'locales'));
 
-/** Polls until `check` returns a value (real timers; bounded). */
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('broadcasts: throttled, resumable, reported', () => {
   let tg: FakeTelegram;

@@ -17,6 +17,7 @@ import {
 } from '../../src/providers/kling/index.js';
 import { ProviderError, type GenerationRequest, type InputMedia } from '../../src/providers/types.js';
 import { FakeKling, makeJpegHeader, makePng, type FakeKlingOptions } from '../support/fake-kling/index.js';
+import { eventually } from '../support/wait.js';
 
 let fake: FakeKling;
 let generation = 0;
@@ -159,8 +160,7 @@ describe('Kling provider: success paths', () => {
     await startFake({ lifecycle: { unit: 'ms', processingAfter: 10, finishAfter: 30 } });
     const provider = makeProvider();
     const { taskId } = await provider.submit(t2v());
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await provider.getStatus(taskId, 'text2video')).state).toBe('succeeded');
+    await eventually(async () => (await provider.getStatus(taskId, 'text2video')).state === 'succeeded', 5_000, 'the timed lifecycle to finish');
   });
 });
 

@@ -7,6 +7,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Both databases run the suite: TEST_DATABASE_URL set → PostgreSQL, else embedded PGlite.
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -27,6 +27,7 @@ import { createJobWorker, type JobWorker } from './jobs/index.js';
 import { createJobMessenger } from './bot/job-messenger.js';
 import { hostname } from 'node:os';
 import { createBroadcastWorker } from './broadcast/index.js';
+import { createBroadcastMessenger } from './bot/broadcast-messenger.js';
 import { setAdminCommands } from './bot/features/admin/index.js';
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
@@ -121,7 +122,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     leaseMs: config.JOB_LEASE_MS,
     pollsPerSecond: config.PROVIDER_POLLS_PER_SECOND,
     submitsPerSecond: config.PROVIDER_SUBMITS_PER_SECOND,
-    callbacks: config.PUBLIC_URL && config.CALLBACK_SECRET ? { publicUrl: config.PUBLIC_URL, secret: config.CALLBACK_SECRET } : undefined,
+    callbacks: config.callbacks?.publicUrl ? { publicUrl: config.callbacks.publicUrl, secret: config.callbacks.secret } : undefined,
     metrics,
   });
   const wakeJobs = (id?: string) => {
@@ -131,9 +132,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   // Broadcasts use their own API client without auto-retry: a 429 pauses the whole queue.
   const broadcasts = createBroadcastWorker({
     prisma: db.prisma,
-    api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 60 }),
+    messenger: createBroadcastMessenger({ api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 60 }), i18n }),
     logger: logger.child({ component: 'broadcast' }),
-    i18n,
     now,
     ratePerSecond: config.BROADCAST_RATE_PER_SECOND,
   });
@@ -149,24 +149,22 @@ export async function startApp(options: AppOptions): Promise<App> {
   await pruneProcessedUpdates(db.prisma, now());
   await pruneQuotes(db.prisma, now());
 
-  const webhookPath = config.WEBHOOK_URL ? new URL(config.WEBHOOK_URL).pathname : undefined;
   const server: AppServer = createServer({
     logger,
     isReady: () => db.ping(),
-    webhook:
-      webhookPath && config.WEBHOOK_SECRET
-        ? {
-            path: webhookPath,
-            handler: webhookCallback(bot, 'http', {
-              secretToken: config.WEBHOOK_SECRET,
-              onTimeout: 'return',
-              timeoutMilliseconds: 9_000,
-            }),
-          }
-        : undefined,
-    callbacks: config.CALLBACK_SECRET
+    webhook: config.webhook
       ? {
-          secret: config.CALLBACK_SECRET,
+          path: config.webhook.path,
+          handler: webhookCallback(bot, 'http', {
+            secretToken: config.webhook.secret,
+            onTimeout: 'return',
+            timeoutMilliseconds: 9_000,
+          }),
+        }
+      : undefined,
+    callbacks: config.callbacks
+      ? {
+          secret: config.callbacks.secret,
           handle: async (cb) => {
             const accepted = await worker.handleCallback(cb.provider, { headers: cb.headers, query: cb.query, rawBody: cb.rawBody });
             metrics.callback(cb.provider, accepted ? 'accepted' : 'refused');
@@ -185,9 +183,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   logger.info({ port, mode: config.mode }, 'http server listening');
 
   let runner: RunnerHandle | undefined;
-  if (config.mode === 'webhook') {
-    await bot.api.setWebhook(config.WEBHOOK_URL!, {
-      secret_token: config.WEBHOOK_SECRET,
+  if (config.webhook) {
+    await bot.api.setWebhook(config.webhook.url, {
+      secret_token: config.webhook.secret,
       allowed_updates: [...ALLOWED_UPDATES],
     });
   } else {

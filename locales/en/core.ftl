@@ -8,7 +8,10 @@ start-greeting =
     • Text to video — describe a scene.
     • Image to video — bring a picture to life.
 
-    Your balance: { $balance } credits.
+    Your balance: { $balance } { $balance ->
+            [one] credit
+           *[other] credits
+        }.
     Pick what to make:
 
 menu-lipsync = 🗣 Talking avatar
@@ -33,7 +36,10 @@ help-text =
 
     You pay only for what you confirm; if a video fails, the credits come back automatically.
 
-balance-text = Your balance: { $balance } credits.
+balance-text = Your balance: { $balance } { $balance ->
+        [one] credit
+       *[other] credits
+    }.
 balance-topup-hint = Top up with /topup.
 
 language-choose = Choose your language:

@@ -5,7 +5,10 @@ no-models-fit =
     None of the models can take this input:
     { $reasons }
 models-unfit-title = Not available for this input:
-model-option = { $name } — { $price } credits
+model-option = { $name } — { $price } { $price ->
+        [one] credit
+       *[other] credits
+    }
 choose-model = Choose the model:
 choose-model-reprompt = Please choose a model with the buttons above, or /cancel.
 
@@ -19,20 +22,32 @@ lipsync-ask-prompt = Optionally, describe how the person should speak (mood, exp
 lipsync-audio-again = Please send a shorter voice note or audio file (or /cancel).
 button-skip = Skip
 
-t2v-ask-prompt = Describe the video you want (up to { $max } characters).
+t2v-ask-prompt = Describe the video you want (up to { $max } { $max ->
+        [one] character
+       *[other] characters
+    }).
 i2v-ask-image = Send the picture to bring to life: JPEG or PNG, at least 300×300, up to 10 MB.
 i2v-need-image = Please send a picture (a photo or an image file).
-i2v-ask-prompt = Describe what should happen in the video (up to { $max } characters).
+i2v-ask-prompt = Describe what should happen in the video (up to { $max } { $max ->
+        [one] character
+       *[other] characters
+    }).
 ask-duration = How long should the video be?
 ask-duration-reprompt = Please choose the length with the buttons above.
-duration-seconds = { $seconds } seconds
+duration-seconds = { $seconds } { $seconds ->
+        [one] second
+       *[other] seconds
+    }
 ask-aspect = Choose the format:
 aspect-landscape = 16:9 landscape
 aspect-portrait = 9:16 portrait
 aspect-square = 1:1 square
 
 prompt-empty = Please send the description as text.
-prompt-too-long = The text is too long: { $length } characters, at most { $max }.
+prompt-too-long = The text is too long: { $length } { $length ->
+        [one] character
+       *[other] characters
+    }, at most { $max }.
 media-too-big-telegram = This file is { $size } MB; bots can only download files up to 20 MB from Telegram.
 media-too-big = This file is { $size } MB; the limit is { $max } MB.
 media-wrong-image-type = This is not a JPEG, PNG or WEBP image. Please send a photo.
@@ -57,7 +72,10 @@ issue-image-wrong-type = The picture must be JPEG or PNG.
 issue-image-unreadable = I could not read this picture. Please send another one.
 issue-model-unavailable = This model is not available right now. Please try again later.
 issue-prompt-required = a description is required
-issue-prompt-too-long = the description is longer than { $max } characters
+issue-prompt-too-long = the description is longer than { $max } { $max ->
+        [one] character
+       *[other] characters
+    }
 issue-negative-prompt-too-long = the negative prompt is too long
 issue-invalid-aspect-ratio = this format is not supported
 issue-invalid-duration = this length is not supported
@@ -72,8 +90,14 @@ quote-audio = Audio: { $seconds } s
 quote-duration = Length: { $seconds } s
 quote-aspect = Format: { $ratio }
 quote-prompt = Description: { $prompt }
-quote-price = Price: { $price } credits
-quote-balance = Your balance: { $balance } credits
+quote-price = Price: { $price } { $price ->
+        [one] credit
+       *[other] credits
+    }
+quote-balance = Your balance: { $balance } { $balance ->
+        [one] credit
+       *[other] credits
+    }
 quote-insufficient = Not enough credits: you need { $missing } more. Top up with /topup.
 button-confirm = ✅ Confirm — { $price }
 button-cancel = ✖️ Cancel
@@ -81,13 +105,22 @@ button-topup = ⭐ Top up
 quote-cancelled = Cancelled. Nothing was charged.
 quote-expired = This offer has expired. Please start again.
 
-confirm-charged = Charged { $price } credits
-confirm-created = Started! { $model } is making your video — usually { $eta } min. I will send it here. Balance: { $balance } credits.
+confirm-charged = Charged { $price } { $price ->
+        [one] credit
+       *[other] credits
+    }
+confirm-created = Started! { $model } is making your video — usually { $eta } min. I will send it here. Balance: { $balance } { $balance ->
+        [one] credit
+       *[other] credits
+    }.
 confirm-duplicate = This video is already being made.
 confirm-busy = You already have a video in progress. Please wait until it is ready — nothing was charged.
 confirm-insufficient = Not enough credits: the price is { $price }, your balance is { $balance }. Nothing was charged.
 confirm-model-unavailable = This model has just been switched off. Nothing was charged. Send /start to choose another.
-confirm-price-changed = The price has changed from { $old } to { $price } credits. Nothing was charged — here is the new offer:
+confirm-price-changed = The price has changed from { $old } to { $price } { $price ->
+        [one] credit
+       *[other] credits
+    }. Nothing was charged — here is the new offer:
 
 history-empty = You have no videos yet. Send /start to make one.
 history-title = Your recent videos:

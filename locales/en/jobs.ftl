@@ -16,4 +16,7 @@ job-failed-content-rejected = 🚫 { $model } refused this request: the content 
 job-failed-bad-input = ⚠️ { $model } could not use these files or this description. Please try other ones.
 job-failed-provider-unavailable = 🔧 { $model } is unavailable right now. Please try again later.
 job-failed-provider-error = ❌ { $model } could not make this video because of an error on the provider's side. Please try again.
-job-refunded = { $credits } credits are back on your balance.
+job-refunded = { $credits ->
+    [one] { $credits } credit is back on your balance.
+   *[other] { $credits } credits are back on your balance.
+}

@@ -1,14 +1,29 @@
 # Payments: Telegram Stars top-ups, /paysupport.
 topup-choose =
     Buy credits with Telegram Stars ⭐
-    Your balance: { $balance } credits.
+    Your balance: { $balance } { $balance ->
+            [one] credit
+           *[other] credits
+        }.
 
     Choose a pack:
-topup-pack-button = { $credits } credits — { $stars } ⭐
+topup-pack-button = { $credits } { $credits ->
+        [one] credit
+       *[other] credits
+    } — { $stars } ⭐
 topup-no-packs = Top-ups are not available right now. Please try again later.
-topup-invoice-title = { $credits } credits
-topup-invoice-description = { $credits } credits for video generation. Credits never expire; a failed video is refunded automatically.
-topup-invoice-label = { $credits } credits
+topup-invoice-title = { $credits } { $credits ->
+        [one] credit
+       *[other] credits
+    }
+topup-invoice-description = { $credits } { $credits ->
+        [one] credit
+       *[other] credits
+    } for video generation. Credits never expire; a failed video is refunded automatically.
+topup-invoice-label = { $credits } { $credits ->
+        [one] credit
+       *[other] credits
+    }
 topup-pack-gone = This pack is no longer offered. Send /topup to see the current ones.
 
 precheckout-error-unknown-pack = This offer has expired. Please send /topup and choose a pack again.
@@ -18,8 +33,14 @@ precheckout-error-banned = Your account is suspended, so payments are not accept
 precheckout-error-generic = This payment can't be accepted right now. Please send /topup and try again.
 
 payment-credited =
-    ✅ Payment received: +{ $credits } credits.
-    Your balance: { $balance } credits.
+    ✅ Payment received: +{ $credits } { $credits ->
+            [one] credit
+           *[other] credits
+        }.
+    Your balance: { $balance } { $balance ->
+            [one] credit
+           *[other] credits
+        }.
 payment-credit-failed = We received your payment, but could not add the credits automatically. Please write to /paysupport with this id: { $charge }
 payment-refunded-notice = ↩️ { $stars } ⭐ were refunded to you.
 

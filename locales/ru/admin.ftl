@@ -70,20 +70,28 @@ admin-refundpayment-uncertain = Telegram не подтвердил возвра�
 admin-stats-today = 📊 Сегодня (с 00:00 UTC)
 admin-stats-week = 📊 За 7 дней
 admin-stats-users = Новых пользователей: { $newUsers } · платящих: { $payingUsers }
-admin-stats-stars = Получено звёзд: { $stars } ⭐ в { $payments } платежах · возвращено: { $refunded } ⭐
+admin-stats-stars = Получено звёзд: { $stars } ⭐ платежей: { $payments } · возвращено: { $refunded } ⭐
 admin-stats-generations = Генераций: { $generations } (✅ { $succeeded } · ❌ { $failed }) · успешных { $rate } · среднее время { $mean }
 admin-stats-credits = Потрачено кредитов: { $spent } · возвратов: { $refunds } ({ $refunded } кр.)
 admin-stats-models-title = По моделям:
 admin-stats-model-line = • { $slug }: генераций { $generations } · успешных { $rate } · в среднем { $mean } · { $spent } кр.
 
-admin-broadcast-preview-title = Предпросмотр — это сообщение получат { $count } пользователей (доступные и не заблокированные). Отправить?
+admin-broadcast-preview-title = Предпросмотр — это сообщение получат { $count } { $count ->
+        [one] пользователь
+        [few] пользователя
+       *[many] пользователей
+    } (доступные и не заблокированные). Отправить?
 admin-broadcast-send = ✅ Отправить
 admin-broadcast-cancel = ✖️ Отмена
 admin-broadcast-cancelled = Рассылка отменена. Ничего не отправлено.
 admin-broadcast-expired = Этот предпросмотр больше не действует. Отправьте /broadcast ещё раз.
 admin-broadcast-already-queued = Эта рассылка уже в очереди.
-admin-broadcast-queued = 📣 В очереди для { $count } пользователей. Сообщу здесь, когда закончу.
-admin-broadcast-too-long = Текст слишком длинный: не больше { $max } символов.
+admin-broadcast-queued = 📣 В очереди, получателей: { $count }. Сообщу здесь, когда закончу.
+admin-broadcast-too-long = Текст слишком длинный: максимум { $max } { $max ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }.
 admin-broadcast-report = 📣 Рассылка завершена: отправлено { $sent }, заблокировали бота { $blocked }, ошибок { $failed } (из { $total }).
 
 admin-command-models = Админ: каталог моделей

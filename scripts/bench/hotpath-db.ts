@@ -6,7 +6,7 @@
  *
  * Variants, each for `updates` simulated updates from `users` returning users, `concurrency` at once:
  *   current  — exactly the bot's three Prisma calls: processedUpdate.createMany(skipDuplicates)
- *              (dedupe), user.upsert (touchUser), conversationState.findUnique (conversations storage)
+ *              (dedupe), user upsert (update-prelude), conversationState.findUnique (conversations storage)
  *   one-sql  — one $queryRawUnsafe: a CTE that inserts the dedupe mark, upserts the user and
  *              returns the user row, whether the mark was new, and the conversation state
  * Reported: updates/s and this process's CPU ms per update (PGlite runs inside this process).

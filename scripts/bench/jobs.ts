@@ -33,7 +33,7 @@ import { createJobWorker } from '../../src/jobs/index.js';
 import type { DeliveryOutcome, JobMessenger, JobView } from '../../src/jobs/ports.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { createServer } from '../../src/server/http.js';
-import { fixtureMediaSource, lipsyncInputs } from '../../test/jobs/support.js';
+import { fixtureMediaSource, lipsyncInputs } from '../../test/support/builders.js';
 import {
   args,
   backgroundLoad,
@@ -163,14 +163,13 @@ async function runOnce(callbacks: 'on' | 'off') {
   const providers = createProviderRegistry({ kie, timeoutMs: 30_000, logger });
   const messenger = new RecordingMessenger();
   const secret = 'bench-callback-secret';
-  let worker: ReturnType<typeof createJobWorker> | undefined;
   const server = createServer({
     logger,
     isReady: async () => true,
-    callbacks: { secret, handle: (cb) => worker!.handleCallback(cb.provider, cb) },
+    callbacks: { secret, handle: (cb) => worker.handleCallback(cb.provider, cb) },
   });
   const port = await server.listen(0, '127.0.0.1');
-  worker = createJobWorker({
+  const worker = createJobWorker({
     prisma,
     providers,
     messenger,

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { markUnreachable } from '../domain/users.js';
 import type { DeliveryOutcome, FailureReason, JobMessenger, JobView, ProgressStage } from '../jobs/ports.js';
-import type { I18n, Locale } from './i18n.js';
+import type { I18n, Locale, MessageKey } from './i18n.js';
 
 export interface JobMessengerDeps {
   api: Api;
@@ -30,7 +30,7 @@ export interface JobMessengerDeps {
 
 export const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
 
-const REASON_KEYS: Record<FailureReason, string> = {
+const REASON_KEYS: Record<FailureReason, MessageKey> = {
   timeout: 'job-failed-timeout',
   content_rejected: 'job-failed-content-rejected',
   bad_input: 'job-failed-bad-input',
@@ -78,7 +78,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
   const log = deps.logger.child({ component: 'job-messenger' });
 
   const locale = (job: JobView): Locale => (i18n.isLocale(job.language) ? job.language : 'en');
-  const t = (job: JobView, key: string, vars: Record<string, string | number> = {}) =>
+  const t = (job: JobView, key: MessageKey, vars: Record<string, string | number> = {}) =>
     i18n.t(locale(job), key, { model: job.displayName, ...vars });
   const chatId = (job: JobView) => Number(job.chatId);
 
@@ -152,11 +152,11 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
    * After a successful send the status edit is not awaited: the worker must record the delivery
    * first, so a crash in between re-sends as rarely as possible (delivery is at-least-once).
    */
-  function finishSoon(job: JobView, key: string): void {
+  function finishSoon(job: JobView, key: MessageKey): void {
     finishStatus(job, key).catch((error) => log.debug({ generationId: job.id, err: { message: (error as Error).message } }, 'status edit failed'));
   }
 
-  async function finishStatus(job: JobView, key: string): Promise<void> {
+  async function finishStatus(job: JobView, key: MessageKey): Promise<void> {
     if ((await storedStatusMessage(job)) === null) return;
     await setStatus(job, t(job, key)).catch(() => {});
   }

@@ -3,7 +3,7 @@
  * download), then a streamed download from the Bot API file route. The URL carries the bot
  * token, so it never leaves this module: providers get streams, never URLs.
  */
-import { Readable, Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import type { Api } from 'grammy';
 import { got } from 'got';
 import { fileTypeFromBuffer } from 'file-type';

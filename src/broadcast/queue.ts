@@ -6,14 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
 import type { Broadcast } from '../generated/prisma/client.js';
 import { writeAudit } from '../domain/admin.js';
-import { isUniqueViolation } from '../domain/ledger.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { segmentWhere, type Segment } from './segments.js';
 
+import type { BroadcastButton } from './ports.js';
+
 /** An optional button under a broadcast message: a URL (a bot command becomes a t.me deep link). */
-export interface BroadcastButton {
-  text: string;
-  url: string;
-}
+export type { BroadcastButton };
 
 /** Telegram's limit for a text message. */
 export const MAX_BROADCAST_LENGTH = 4096;

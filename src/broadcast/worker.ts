@@ -12,19 +12,16 @@
  * - When no recipient of a broadcast is pending, the broadcast is `done` and the admin who sent
  *   it gets one report with the sent / blocked / failed counts.
  */
-import { GrammyError, type Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
-import type { I18n } from '../bot/i18n.js';
 import { markUnreachable } from '../domain/users.js';
+import type { BroadcastMessenger } from './ports.js';
 
 export interface BroadcastWorkerOptions {
   prisma: PrismaClient;
-  /** A Bot API client. Prefer one without auto-retry so 429s pause the whole queue here. */
-  api: Api;
+  /** Sends the messages and the admin's end report (the bot layer's createBroadcastMessenger). */
+  messenger: BroadcastMessenger;
   logger: Logger;
-  /** Renders the admin's end report. */
-  i18n: I18n;
   /** Messages per second (default 25, under Telegram's ~30/s for bulk sends). */
   ratePerSecond?: number;
   now?: () => Date;
@@ -56,7 +53,7 @@ interface Claim {
 }
 
 export function createBroadcastWorker(options: BroadcastWorkerOptions): BroadcastWorker {
-  const { prisma, api, i18n } = options;
+  const { prisma, messenger } = options;
   const logger = options.logger.child({ component: 'broadcast' });
   const now = options.now ?? (() => new Date());
   const interval = 1000 / Math.max(0.1, options.ratePerSecond ?? 25);
@@ -146,30 +143,26 @@ export function createBroadcastWorker(options: BroadcastWorkerOptions): Broadcas
         await settle(c, { status: 'pending' });
         return;
       }
-      try {
-        await api.sendMessage(Number(c.userId), c.text, {
-          link_preview_options: { is_disabled: true },
-          ...(c.button ? { reply_markup: { inline_keyboard: [[{ text: c.button.text, url: c.button.url }]] } } : {}),
-        });
-      } catch (error) {
-        if (error instanceof GrammyError && error.error_code === 429) {
-          const seconds = Math.max(1, error.parameters.retry_after ?? 1);
+      const outcome = await messenger.send(c.userId, c.text, c.button);
+      if (outcome.status !== 'sent') {
+        if (outcome.status === 'rate_limited') {
+          const seconds = outcome.retryAfterSeconds;
           logger.warn({ broadcastId: c.broadcastId, retryAfter: seconds }, 'broadcast rate-limited; waiting');
           await prisma.broadcastRecipient.update({ where: key(c), data: { leaseUntil: new Date(now().getTime() + seconds * 1000 + leaseMs) } });
           nextSendAt = Date.now() + seconds * 1000;
           continue; // same recipient, after retry_after (pace() waits)
         }
-        if (error instanceof GrammyError && error.error_code === 403) {
-          await settle(c, { status: 'blocked', error: error.description });
+        if (outcome.status === 'blocked') {
+          await settle(c, { status: 'blocked', error: outcome.error });
           await markUnreachable(prisma, c.userId).catch(() => {});
           return;
         }
-        if (error instanceof GrammyError && error.error_code >= 400 && error.error_code < 500) {
-          await settle(c, { status: 'failed', error: error.description, attempts: c.attempts + 1 });
+        if (outcome.status === 'rejected') {
+          await settle(c, { status: 'failed', error: outcome.error, attempts: c.attempts + 1 });
           return;
         }
         const attempts = c.attempts + 1;
-        const message = error instanceof GrammyError ? error.description : String(error);
+        const message = outcome.error;
         if (attempts >= maxAttempts) {
           logger.warn({ broadcastId: c.broadcastId, userId: c.userId.toString(), err: message }, 'broadcast recipient failed');
           await settle(c, { status: 'failed', error: message, attempts });
@@ -216,21 +209,15 @@ export function createBroadcastWorker(options: BroadcastWorkerOptions): Broadcas
     if (claimed.count === 0) return;
     const b = await prisma.broadcast.findUniqueOrThrow({ where: { id: broadcastId } });
     const admin = await prisma.user.findUnique({ where: { id: b.adminId }, select: { language: true, telegramLanguage: true } });
-    const locale = i18n.isLocale(admin?.language) ? admin.language : i18n.negotiate(admin?.telegramLanguage);
-    const text = i18n.t(locale, 'admin-broadcast-report', { total: b.total, sent: b.sent, blocked: b.blocked, failed: b.failed });
     logger.info({ broadcastId, total: b.total, sent: b.sent, blocked: b.blocked, failed: b.failed }, 'broadcast finished');
     for (let attempt = 1; ; attempt++) {
-      try {
-        await api.sendMessage(Number(b.chatId), text);
+      const outcome = await messenger.report(b.chatId, admin, { total: b.total, sent: b.sent, blocked: b.blocked, failed: b.failed });
+      if (outcome.status === 'sent') return;
+      if (outcome.status !== 'rate_limited' || attempt >= 3 || stopping) {
+        logger.warn({ err: 'error' in outcome ? outcome.error : outcome.status, broadcastId }, 'could not send the broadcast report');
         return;
-      } catch (err) {
-        const retryAfter = err instanceof GrammyError && err.error_code === 429 ? (err.parameters.retry_after ?? 1) : undefined;
-        if (retryAfter === undefined || attempt >= 3 || stopping) {
-          logger.warn({ err, broadcastId }, 'could not send the broadcast report');
-          return;
-        }
-        await sleep(retryAfter * 1000, false);
       }
+      await sleep(outcome.retryAfterSeconds * 1000, false);
     }
   }
 

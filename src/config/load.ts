@@ -2,12 +2,17 @@
  * Parses the environment once (called from src/main.ts only). A bad value becomes one line that
  * names the variable and says what is wrong; nothing else reads process.env.
  */
-import { configSchema, type CreditPack, type RawConfig } from './schema.js';
+import type { CreditPack } from '../domain/payments.js';
+import { configSchema, type RawConfig } from './schema.js';
 
 export interface Config extends Omit<RawConfig, 'CREDIT_PACKS'> {
   CREDIT_PACKS: CreditPack[];
   kie?: { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string; webhookHmacKey?: string };
   kling?: { accessKey: string; secretKey: string; apiBaseUrl: string };
+  /** Webhook mode (WEBHOOK_URL set): where Telegram posts updates and the secret it sends. */
+  webhook?: { url: string; path: string; secret: string };
+  /** Provider callbacks (CALLBACK_SECRET set); `publicUrl` is where providers reach us (PUBLIC_URL). */
+  callbacks?: { secret: string; publicUrl?: string };
   mode: 'polling' | 'webhook';
 }
 
@@ -46,6 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       c.KLING_ACCESS_KEY && c.KLING_SECRET_KEY
         ? { accessKey: c.KLING_ACCESS_KEY, secretKey: c.KLING_SECRET_KEY, apiBaseUrl: c.KLING_API_BASE_URL }
         : undefined,
+    webhook: c.WEBHOOK_URL && c.WEBHOOK_SECRET ? { url: c.WEBHOOK_URL, path: new URL(c.WEBHOOK_URL).pathname, secret: c.WEBHOOK_SECRET } : undefined,
+    callbacks: c.CALLBACK_SECRET ? { secret: c.CALLBACK_SECRET, publicUrl: c.PUBLIC_URL } : undefined,
     mode: c.WEBHOOK_URL ? 'webhook' : 'polling',
   };
 }

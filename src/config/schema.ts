@@ -75,11 +75,6 @@ const adminIds = z
     return ids;
   });
 
-export interface CreditPack {
-  id: string;
-  credits: number;
-  stars: number;
-}
 
 const creditPacks = z
   .string()

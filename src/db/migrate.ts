@@ -2,7 +2,7 @@
  * Offline migrations on Prisma's schema engine compiled to WebAssembly (no native binary, no
  * download). Works against PGlite and a PostgreSQL server alike through a migration-aware driver
  * adapter factory and keeps the ordinary `_prisma_migrations` table, so `prisma migrate deploy`
- * on a connected machine agrees with it. See shared PRISMA-OFFLINE.md.
+ * on a connected machine agrees with it. Why: README "Architecture" (offline migrations).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
+import type * as SchemaEngineWasm from '@prisma/schema-engine-wasm';
 
 export interface MigrationPaths {
   schemaPath: string;
@@ -29,7 +30,7 @@ export function projectRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 }
 
-type EngineModule = typeof import('@prisma/schema-engine-wasm');
+type EngineModule = typeof SchemaEngineWasm;
 type Engine = Awaited<ReturnType<EngineModule['SchemaEngine']['new']>>;
 interface WasmApi {
   instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
@@ -57,7 +58,7 @@ const LOCKFILE = 'provider = "postgresql"\n';
 const FILTERS = { externalTables: [], externalEnums: [] };
 
 async function readMigrations(migrationsDir: string) {
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = (await readdir(migrationsDir, { withFileTypes: true }))
       .filter((e) => e.isDirectory())

@@ -34,7 +34,6 @@ export const generationOptionsSchema = z.object({
   /** Sound / generated audio on. */
   sound: z.boolean().optional(),
 });
-export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
 export const generationInputsSchema = z.object({
   image: fileRefSchema.optional(),

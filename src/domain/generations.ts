@@ -21,8 +21,6 @@ export type { Generation, GenerationState } from '../generated/prisma/client.js'
 
 /** States that count against a user's in-flight limit. */
 export const IN_FLIGHT_STATES = ['queued', 'submitted', 'running', 'succeeded'] as const satisfies readonly GenerationState[];
-/** States the worker still has work for. */
-export const ACTIVE_STATES = ['queued', 'submitted', 'running', 'succeeded'] as const satisfies readonly GenerationState[];
 
 export const chargeKey = (generationId: string) => `charge:${generationId}`;
 export const refundKey = (generationId: string) => `refund:${generationId}`;

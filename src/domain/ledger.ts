@@ -4,7 +4,7 @@
  * balance below zero.
  */
 import type { PrismaClient } from '../db/client.js';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 
 export type Tx = Prisma.TransactionClient;
 export type LedgerKind = 'charge' | 'refund' | 'topup' | 'grant' | 'payment_refund' | 'welcome' | 'promo' | 'referral';
@@ -104,11 +104,8 @@ export async function recordMove(prisma: PrismaClient, move: LedgerMove): Promis
   return outcome.ok ? { status: 'applied', balance: outcome.value } : outcome.result;
 }
 
-export function isUniqueViolation(error: unknown, field?: string): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
-  if (!field) return true;
-  return JSON.stringify(error.meta ?? {}).includes(field);
-}
+// Lives in src/db; re-exported for the modules that import it from here.
+export { isUniqueViolation } from '../db/errors.js';
 
 /** Sum of a user's ledger; equals the balance when the books are right. */
 export async function ledgerSum(prisma: PrismaClient, userId: bigint): Promise<number> {

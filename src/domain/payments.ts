@@ -14,10 +14,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
-import type { CreditPack } from '../config/schema.js';
 import type { Payment } from '../generated/prisma/client.js';
 import { applyMove, inLedgerTransaction, LedgerRejection } from './ledger.js';
 import { writeAudit } from './admin.js';
+
+/** A top-up offer: `credits` for `stars` Telegram Stars (configured by CREDIT_PACKS). */
+export interface CreditPack {
+  id: string;
+  credits: number;
+  stars: number;
+}
 
 export interface PackPayload {
   packId: string;

@@ -11,21 +11,6 @@ export interface Contact {
   languageCode?: string;
 }
 
-/** Creates or refreshes the user; a user who writes again is reachable again. */
-export async function touchUser(prisma: PrismaClient, contact: Contact): Promise<User> {
-  const id = BigInt(contact.id);
-  const data = {
-    username: contact.username ?? null,
-    firstName: contact.firstName,
-    telegramLanguage: contact.languageCode ?? null,
-  };
-  return prisma.user.upsert({
-    where: { id },
-    create: { id, ...data },
-    update: { ...data, unreachable: false, lastSeenAt: new Date() },
-  });
-}
-
 export async function setLanguage(prisma: PrismaClient, userId: bigint, language: string): Promise<void> {
   await prisma.user.update({ where: { id: userId }, data: { language } });
 }

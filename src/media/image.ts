@@ -2,6 +2,7 @@
  * Kling image input rules (jpg/jpeg/png, ≤ 10 MB, each side ≥ 300 px, aspect ratio between
  * 1:2.5 and 2.5:1) and a tiny JPEG/PNG header reader for when the pixel size is not known.
  */
+import type { ValidationIssue } from '../domain/validation.js';
 
 export const KLING_MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const KLING_MIN_IMAGE_SIDE = 300;
@@ -60,8 +61,8 @@ export function checkKlingImage(image: {
   size: number;
   width?: number | undefined;
   height?: number | undefined;
-}): Array<{ code: string; vars?: Record<string, string | number> }> {
-  const issues: Array<{ code: string; vars?: Record<string, string | number> }> = [];
+}): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   if (!(KLING_IMAGE_MIMES as readonly string[]).includes(image.mime.toLowerCase())) {
     issues.push({ code: 'image-wrong-type', vars: { allowed: 'jpg, png' } });
   }

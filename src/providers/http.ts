@@ -6,7 +6,7 @@
  */
 import { got, type Got } from 'got';
 import pRetry, { AbortError } from 'p-retry';
-import { ProviderError } from './types.js';
+import { type ProviderError } from './types.js';
 
 export interface HttpClientOptions {
   baseUrl: string;

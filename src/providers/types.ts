@@ -4,9 +4,14 @@
  * time by the registry and handed to the stateless HTTP calls on every request.
  */
 import type { Readable } from 'node:stream';
+import type { GenerationKind } from '../domain/kinds.js';
+import type { ValidationIssue } from '../domain/validation.js';
+
+// Domain types the provider interface speaks in (re-exported for the provider modules).
+export type { GenerationKind } from '../domain/kinds.js';
+export type { ValidationIssue } from '../domain/validation.js';
 
 export type ProviderId = 'kie' | 'kling' | 'veo';
-export type GenerationKind = 'lipsync' | 'text2video' | 'image2video';
 
 /** A media input the bot has checked (type sniffed, size known) and can open as a stream. */
 export interface InputMedia {
@@ -93,12 +98,6 @@ export class ProviderError extends Error {
     super(message);
     this.name = 'ProviderError';
   }
-}
-
-export interface ValidationIssue {
-  /** i18n key suffix, e.g. "audio-too-long", "prompt-too-long", "image-too-small". */
-  code: string;
-  vars?: Record<string, string | number>;
 }
 
 export interface ModelLimits {

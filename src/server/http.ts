@@ -87,6 +87,7 @@ export function createServer(deps: ServerDeps): AppServer {
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler catches and answers its own errors
   const server = createHttpServer(async (req, res) => {
     inFlight++;
     res.on('close', () => {

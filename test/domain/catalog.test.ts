@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFit, getModel, isAvailable, listModels, offeredValues, quote, validateRequest } from '../../src/domain/catalog.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import type { ProviderId } from '../../src/providers/types.js';
-import { BOTH, lipsyncInputs, openTestDb, silentLogger, textInputs, type TestDb } from '../jobs/support.js';
+import { BOTH, lipsyncInputs, openTestDb, silentLogger, textInputs, type TestDb } from '../support/builders.js';
 
 describe('catalog', () => {
   let t: TestDb;

@@ -9,9 +9,9 @@ import {
   transition,
   type ConfirmRequest,
 } from '../../src/domain/generations.js';
-import { ledgerSum } from '../../src/domain/ledger.js';
 import type { ProviderId } from '../../src/providers/types.js';
-import { BOTH, lipsyncInputs, makeUser, openTestDb, textInputs, uuid, type TestDb } from '../jobs/support.js';
+import { BOTH, lipsyncInputs, makeUser, openTestDb, textInputs, uuid, type TestDb } from '../support/builders.js';
+import { expectBooks } from '../support/books.js';
 
 describe('generations', () => {
   let t: TestDb;
@@ -37,12 +37,7 @@ describe('generations', () => {
     ...overrides,
   });
 
-  async function books(userId: bigint) {
-    const user = await t.db.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-    const sum = await ledgerSum(t.db.prisma, userId);
-    expect(sum).toBe(user.balance);
-    return user.balance;
-  }
+  const books = (userId: bigint) => expectBooks(t.db.prisma, userId);
 
   it('created: charges the quoted price once and queues the job', async () => {
     const userId = await makeUser(t.db, 100);

@@ -6,24 +6,16 @@ import { FakeTelegram, type FakeUser, type Message } from '../support/fake-teleg
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, ROOT, startInProcessBot, type InProcessBot } from '../support/harness.js';
 import { createBroadcastWorker, type BroadcastWorker, type BroadcastWorkerOptions } from '../../src/broadcast/worker.js';
+import { createBroadcastMessenger } from '../../src/bot/broadcast-messenger.js';
 import { createI18n } from '../../src/bot/i18n.js';
 import { openDatabase, type PrismaClient } from '../../src/db/client.js';
 import { createBroadcast } from '../../src/broadcast/queue.js';
+import { until } from '../support/wait.js';
 
 type Markup = { inline_keyboard: { text: string }[][] };
 const buttons = (m: Message) => ((m.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 const i18n = createI18n(path.join(ROOT, 'locales'));
 
-/** Polls until `check` returns a value (real timers; bounded). */
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('broadcasts: throttled, resumable, reported', () => {
   let tg: FakeTelegram;
@@ -53,9 +45,8 @@ describe('broadcasts: throttled, resumable, reported', () => {
   function startWorker(prisma: PrismaClient, options: Partial<BroadcastWorkerOptions> = {}): BroadcastWorker {
     const worker = createBroadcastWorker({
       prisma,
-      api: new Api(tg.token, { apiRoot: tg.apiRoot }),
+      messenger: createBroadcastMessenger({ api: new Api(tg.token, { apiRoot: tg.apiRoot }), i18n }),
       logger: pino({ level: 'silent' }),
-      i18n,
       ratePerSecond: 20,
       idleMs: 100,
       retryBaseMs: 100,

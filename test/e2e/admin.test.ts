@@ -308,7 +308,7 @@ describe('/stats on seeded data', () => {
     const [todayPart, weekPart] = text.split('📊 Last 7 days');
     expect(todayPart).toContain('📊 Today (since 00:00 UTC)');
     expect(todayPart).toContain('New users: 2 · paying users: 1');
-    expect(todayPart).toContain('Stars received: 100 ⭐ in 1 payments · refunded: 0 ⭐');
+    expect(todayPart).toContain('Stars received: 100 ⭐ in 1 payment · refunded: 0 ⭐');
     expect(todayPart).toContain('Generations: 2 (✅ 1 · ❌ 1) · success rate 50% · mean time 60 s');
     expect(todayPart).toContain('Credits spent: 50 · refunds: 1 (50 credits)');
     expect(todayPart).toContain('• kling-ai-avatar: 2 generations · success 50% · mean 60 s · 50 credits');
@@ -318,7 +318,7 @@ describe('/stats on seeded data', () => {
     expect(weekPart).toContain('Stars received: 650 ⭐ in 3 payments · refunded: 100 ⭐');
     expect(weekPart).toContain('Generations: 3 (✅ 2 · ❌ 1) · success rate 67% · mean time 90 s');
     expect(weekPart).toContain('Credits spent: 80 · refunds: 1 (50 credits)');
-    expect(weekPart).toContain('• infinitalk-480p: 1 generations · success 100% · mean 2 min 0 s · 30 credits');
+    expect(weekPart).toContain('• infinitalk-480p: 1 generation · success 100% · mean 2 min 0 s · 30 credits');
     expect(weekPart).not.toContain('infinitalk-720p');
   });
 });

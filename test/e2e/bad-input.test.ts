@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
 import { eventually, media, orderLipsync, startLipsyncWithPhoto, onlyModels, PART1_MODELS } from '../support/drive.js';
+import { staysTrue } from '../support/wait.js';
 
 describe('bad input costs nothing and gets a clear answer', () => {
   const f = useBot({ kie: { pollsPerStep: 1, resultVideo: { sizeBytes: 51 * 1024 * 1024 } }, kling: true });
@@ -75,8 +76,15 @@ describe('bad input costs nothing and gets a clear answer', () => {
     user.blockBot({ notify: false });
     await eventually(async () => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).unreachable, 20_000, 'the user to be marked unreachable');
     await eventually(async () => Boolean((await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } })).resultUrl), 20_000, 'the result');
-    await new Promise((r) => setTimeout(r, 500));
     const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    await staysTrue(
+      async () => {
+        const g = await prisma().generation.findUniqueOrThrow({ where: { id: generation.id } });
+        return g.telegramFileId === null && g.refundedAt === null;
+      },
+      500,
+      'no delivery and no refund',
+    );
     expect(generation.resultUrl).toBeTruthy();
     expect(generation.telegramFileId).toBeNull();
     expect(generation.refundedAt).toBeNull();

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
 import { buttonsOf as buttons, media, startLipsyncWithPhoto, onlyModels, PART1_MODELS } from '../support/drive.js';
+import { staysTrue } from '../support/wait.js';
 
 describe('generation flows up to the charge', () => {
   const f = useBot({ kie: { pollsPerStep: 1000 }, kling: { lifecycle: { unit: 'manual' } } });
@@ -54,7 +55,9 @@ describe('generation flows up to the charge', () => {
 
     await Promise.all([user.tapButton(quote, /Confirm/), user.tapButton(quote, /Confirm/)]);
     expect((await user.waitForMessage({ match: /Started/ })).text).toContain('Started! InfiniteTalk 480p is making your video');
-    await new Promise((r) => setTimeout(r, 300));
+    // The second tap must not charge again: the books stay at one charge for a while.
+    const charged = () => f.prisma().ledgerEntry.count({ where: { userId: BigInt(user.id), kind: 'charge' } });
+    await staysTrue(async () => (await charged()) <= 1, 300, 'at most one charge');
     expect(await balanceOf(user)).toBe(91);
     const charges = await f.prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id), kind: 'charge' } });
     expect(charges.map((c) => c.amount)).toEqual([-9]);
@@ -68,7 +71,7 @@ describe('generation flows up to the charge', () => {
     await user.sendCommand('/text2video');
     expect((await user.waitForMessage()).text).toContain('Опишите видео');
     await user.sendText('y'.repeat(2501));
-    expect((await user.waitForMessage()).text).toMatch(/Слишком длинный текст: 2\s501 символов, максимум 2\s500\./);
+    expect((await user.waitForMessage()).text).toMatch(/Слишком длинный текст: 2\s501 символ, максимум 2\s500\./);
     await user.sendText('A cat surfing a wave at sunset');
     const duration = await user.waitForMessage();
     await user.tapButton(duration, '10 секунд');

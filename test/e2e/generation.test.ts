@@ -52,7 +52,7 @@ describe('generation end to end', () => {
     await orderLipsync(user, 'Kling AI Avatar');
     const message = await user.waitForMessage({ timeoutMs: 15_000, match: /refund|returned|back/i });
     expect(message.text).toMatch(/50/);
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(async () => (await ledgerOf(user)).includes('refund:50'), 10_000, 'the refund row');
     expect(await balanceOf(user)).toBe(100);
     expect(await ledgerOf(user)).toEqual(['grant:100', 'charge:-50', 'refund:50']);
     const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
@@ -64,7 +64,7 @@ describe('generation end to end', () => {
     f.kling.setNextOutcome({ status: 'failed', message: 'risk control: content policy' });
     await orderText2Video(user);
     await user.waitForMessage({ timeoutMs: 15_000, match: /refund|returned|back/i });
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(async () => (await ledgerOf(user)).includes('refund:35'), 10_000, 'the refund row');
     expect(await ledgerOf(user)).toEqual(['grant:100', 'charge:-35', 'refund:35']);
   });
 

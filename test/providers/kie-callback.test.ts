@@ -1,4 +1,4 @@
-/** KIE callback authentication (PROVIDERS.md A.3) and the fake's callback sender. */
+/** KIE callback authentication (docs/providers.md §kie-callback) and the fake's callback sender. */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Contract tests: the KIE client against the fake KIE over real HTTP. One test per row of
- * PROVIDERS.md C.1, plus the success paths for both lip-sync models and a secret-leak check.
+ * docs/providers.md §kie-errors, plus the success paths for both lip-sync models and a secret-leak check.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -149,7 +149,7 @@ describe('KIE success paths', () => {
   });
 });
 
-describe('KIE createTask failures (PROVIDERS.md C.1)', () => {
+describe('KIE createTask failures (docs/providers.md §kie-errors)', () => {
   it('body 429 is retried after the rate-limit delay, then succeeds', async () => {
     kie.failNext('createTask', { code: 429 }, 2);
     const p = provider();

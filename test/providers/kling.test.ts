@@ -1,6 +1,6 @@
 /**
  * Contract tests: the official Kling client against the fake Kling server (a real HTTP server).
- * Covers the happy paths, every row of the PROVIDERS.md C.2 retry table, JWT caching, image
+ * Covers the happy paths, every row of the Kling retry table (docs/providers.md §kling-errors, §retry), JWT caching, image
  * checks, callbacks and a secret-leak check over all outbound traffic.
  */
 import { createHmac } from 'node:crypto';
@@ -17,6 +17,7 @@ import {
 } from '../../src/providers/kling/index.js';
 import { ProviderError, type GenerationRequest, type InputMedia } from '../../src/providers/types.js';
 import { FakeKling, makeJpegHeader, makePng, type FakeKlingOptions } from '../support/fake-kling/index.js';
+import { eventually } from '../support/wait.js';
 
 let fake: FakeKling;
 let generation = 0;
@@ -159,12 +160,11 @@ describe('Kling provider: success paths', () => {
     await startFake({ lifecycle: { unit: 'ms', processingAfter: 10, finishAfter: 30 } });
     const provider = makeProvider();
     const { taskId } = await provider.submit(t2v());
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await provider.getStatus(taskId, 'text2video')).state).toBe('succeeded');
+    await eventually(async () => (await provider.getStatus(taskId, 'text2video')).state === 'succeeded', 5_000, 'the timed lifecycle to finish');
   });
 });
 
-describe('Kling provider: C.2 retry table', () => {
+describe('Kling provider: retry table', () => {
   it('1302 rate limit is retried with backoff', async () => {
     const provider = makeProvider();
     fake.failNext('create', 1302, 2);

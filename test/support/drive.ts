@@ -66,15 +66,8 @@ export async function waitForVideo(user: FakeUser, timeoutMs = 15_000) {
   return user.waitForMessage({ timeoutMs, match: (m) => Boolean((m as { video?: unknown }).video) });
 }
 
-/** Polls until `check` returns true (e.g. the worker has recorded a state after a message). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// The waiting helpers live in wait.ts; re-exported for the e2e tests that import them from here.
+export { eventually } from './wait.js';
 
 /** The five models of part 1 (their suites keep testing exactly those). */
 export const PART1_MODELS = ['kling-ai-avatar', 'infinitalk-480p', 'infinitalk-720p', 'kling-text2video', 'kling-image2video'];

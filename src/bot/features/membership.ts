@@ -9,7 +9,7 @@ export function membershipFeature(): Composer<BotContext> {
     if (ctx.chat.type !== 'private') return;
     const status = ctx.myChatMember.new_chat_member.status;
     if (status === 'kicked') await markUnreachable(ctx.deps.prisma, BigInt(ctx.chat.id));
-    // A user who unblocks was already marked reachable again by touchUser.
+    // A user who unblocks is marked reachable again by the next update they send (update-prelude.ts).
   });
   return composer;
 }

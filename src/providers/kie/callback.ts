@@ -1,5 +1,5 @@
 /**
- * KIE callback authentication (PROVIDERS.md A.3). The secret in the callback URL is checked by
+ * KIE callback authentication (docs/providers.md §kie-callback). The secret in the callback URL is checked by
  * the HTTP server; here, when a webhook HMAC key is configured, the signature headers are
  * required: `X-Webhook-Signature = base64(HMAC-SHA256(key, taskId + "." + timestamp))` with the
  * timestamp (unix seconds) within ±300 s of now. The payload only signals "look again": the job

@@ -1,5 +1,5 @@
 /**
- * KIE error classification (PROVIDERS.md C.1). Business errors usually come back as HTTP 200
+ * KIE error classification (docs/providers.md §kie-errors). Business errors usually come back as HTTP 200
  * with a non-200 body `code`; the body code wins, the HTTP status is the fallback when no
  * envelope could be read. Messages carry the operation, the code and KIE's message — never the
  * API key (it is redacted should KIE ever echo it) and never a request URL.

@@ -1,5 +1,5 @@
 /**
- * KIE Market lip-sync models (PROVIDERS.md A.4): limits, pre-flight validation and the `input`
+ * KIE Market lip-sync models (docs/providers.md §kie-models): limits, pre-flight validation and the `input`
  * object for createTask. Model ids stay configurable: the Kling avatar family is recognised by
  * prefix so the older aliases (kling/v1-avatar-standard, kling/ai-avatar-v1-pro) also work.
  */

@@ -1,10 +1,10 @@
 /**
- * The KIE Market provider (PROVIDERS.md part A): re-hosts the inputs on KIE's upload host,
+ * The KIE Market provider (docs/providers.md §kie): re-hosts the inputs on KIE's upload host,
  * creates an `infinitalk/from-audio` or `kling/ai-avatar-*` task, reads its state from
  * recordInfo and authenticates callbacks. Stateless apart from two got instances (no secrets
  * inside them): the API key is handed to every request function.
  *
- * Retry policy (C.1), applied through `withRetry`: uploads, createTask and recordInfo retry only
+ * Retry policy (docs/providers.md §retry), applied through `withRetry`: uploads, createTask and recordInfo retry only
  * `retryable` failures (429 with ≥ rateLimitDelayMs, 455 with ≥ maintenanceDelayMs, 500, HTTP
  * 5xx, network errors). A createTask that timed out after it was sent is `ambiguous` and is
  * thrown at once; KIE has no idempotency key, so `findTask` returns null and the job layer

@@ -1,5 +1,5 @@
 /**
- * zod schemas for every KIE answer we read (PROVIDERS.md A.0–A.6). Unknown keys are ignored;
+ * zod schemas for every KIE answer we read (docs/providers.md §kie-fields). Unknown keys are ignored;
  * `resultJson` and `param` arrive as JSON *strings* and are parsed with their own schemas.
  */
 import { z } from 'zod';
@@ -11,7 +11,6 @@ export const envelopeSchema = z.object({
   message: z.string().nullish(),
   data: z.unknown().optional(),
 });
-export type KieEnvelope = z.infer<typeof envelopeSchema>;
 
 export const createTaskDataSchema = z
   .object({ taskId: z.string().min(1).optional(), task_id: z.string().min(1).optional() })
@@ -19,7 +18,6 @@ export const createTaskDataSchema = z
   .transform((d) => ({ taskId: (d.taskId ?? d.task_id) as string }));
 
 export const taskStateSchema = z.enum(['waiting', 'queuing', 'generating', 'success', 'fail']);
-export type KieTaskState = z.infer<typeof taskStateSchema>;
 
 export const recordInfoDataSchema = z.object({
   taskId: z.string().optional(),

@@ -1,5 +1,5 @@
 /**
- * Kling error classification (PROVIDERS.md B.5 / C.2). Always by the business `code` in the
+ * Kling error classification (docs/providers.md §kling-errors, §retry). Always by the business `code` in the
  * body; the HTTP status is only a fallback when no envelope could be read. Messages carry the
  * code, Kling's message and request id — never keys or tokens.
  */

@@ -1,5 +1,5 @@
 /**
- * Official Kling API client (PROVIDERS.md part B) behind the shared `VideoProvider` interface.
+ * Official Kling API client (docs/providers.md §kling) behind the shared `VideoProvider` interface.
  * text2video and image2video only. Credentials live in the config object and are turned into a
  * short-lived JWT per request (cached per access key by this instance); nothing is global.
  */

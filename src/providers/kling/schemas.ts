@@ -9,7 +9,6 @@ export const klingEnvelopeSchema = z.object({
   request_id: z.string().optional(),
   data: z.unknown().optional(),
 });
-export type KlingEnvelope = z.infer<typeof klingEnvelopeSchema>;
 
 export const klingTaskStatusSchema = z.enum(['submitted', 'processing', 'succeed', 'failed']);
 

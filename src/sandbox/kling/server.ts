@@ -1,5 +1,5 @@
 /**
- * A fake of the official Kling video API (PROVIDERS.md part B) as a real HTTP server on
+ * A fake of the official Kling video API (docs/providers.md §kling, §fakes) as a real HTTP server on
  * 127.0.0.1. It checks the HS256 JWT like Kling (1001/1002/1003/1004, HTTP 401), validates
  * text2video/image2video bodies (1201/1203), limits tasks in progress (1303), runs each task
  * through submitted → processing → succeed|failed, POSTs the task object to callback_url on every
@@ -445,7 +445,6 @@ export class FakeKling {
       const error = caught instanceof FakeKlingRuleError ? new FakeKlingError(caught.code, caught.message) : caught;
       if (!(error instanceof FakeKlingError)) throw error;
       status = HTTP_STATUS[error.code] ?? 400;
-      payload = undefined;
       if (fault && 'delayMs' in fault) await this.sleep(fault.delayMs);
       this.sendError(res, error, requestId, status);
       return;

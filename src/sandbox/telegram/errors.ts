@@ -55,7 +55,6 @@ export const E = {
 } as const;
 
 export const badRequest = (what: string): ApiError => new ApiError(400, `Bad Request: ${what}`);
-export const missing = (param: string): ApiError => badRequest(`${param} is empty`);
 
 /** Message for a 429 as the real server words it. */
 export const tooManyRequests = (retryAfter: number): ApiError =>

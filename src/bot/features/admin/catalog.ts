@@ -4,6 +4,7 @@
  */
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
+import type { MessageKey } from '../../i18n.js';
 import { listCatalog, MAX_PRICE, setModelEnabled, setModelPrice } from '../../../domain/admin.js';
 import { describePrice, isPriceRule } from '../../../domain/pricing.js';
 import { offeredValues, toCatalogEntry, type CatalogEntry } from '../../../domain/catalog.js';
@@ -97,7 +98,7 @@ export function catalogCommands(): Composer<BotContext> {
       if (!slug || extra) return usage(ctx, command);
       const result = await setModelEnabled(ctx.deps.prisma, adminId(ctx), slug, command === 'enable');
       if (result.status === 'not_found') return void (await ctx.reply(ctx.t('admin-model-not-found', { slug })));
-      const key = result.status === 'unchanged' ? `admin-model-already-${command}d` : `admin-model-${command}d`;
+      const key: MessageKey = result.status === 'unchanged' ? `admin-model-already-${command}d` : `admin-model-${command}d`;
       let text = ctx.t(key, { slug });
       if (command === 'enable' && !configuredProviders(ctx).has(result.model.provider)) {
         text += `\n${ctx.t('admin-model-unconfigured-note', { provider: result.model.provider })}`;

@@ -1,6 +1,8 @@
 /** Small helpers shared by the admin commands: argument parsing and formatting. */
 import type { BotContext } from '../../context.js';
 import type { User } from '../../../domain/users.js';
+import type { PriceRule } from '../../../domain/pricing.js';
+import type { MessageKey } from '../../i18n.js';
 
 /** Whitespace-separated arguments of a command. */
 export function args(ctx: BotContext): string[] {
@@ -13,8 +15,22 @@ export function adminId(ctx: BotContext): bigint {
   return BigInt(ctx.from!.id);
 }
 
-export async function usage(ctx: BotContext, command: string): Promise<void> {
-  await ctx.reply(ctx.t(`admin-usage-${command}`));
+const USAGE_KEYS = {
+  enable: 'admin-usage-enable',
+  disable: 'admin-usage-disable',
+  price: 'admin-usage-price',
+  grant: 'admin-usage-grant',
+  user: 'admin-usage-user',
+  refund: 'admin-usage-refund',
+  refundpayment: 'admin-usage-refundpayment',
+  ban: 'admin-usage-ban',
+  unban: 'admin-usage-unban',
+  broadcast: 'admin-usage-broadcast',
+} as const satisfies Record<string, MessageKey>;
+export type UsageCommand = keyof typeof USAGE_KEYS;
+
+export async function usage(ctx: BotContext, command: UsageCommand): Promise<void> {
+  await ctx.reply(ctx.t(USAGE_KEYS[command]));
 }
 
 /** A whole number with an optional sign, e.g. "100", "-50", "+5". */
@@ -35,6 +51,13 @@ export function formatDate(date: Date): string {
   return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
+const PRICE_RULE_KEYS: Record<PriceRule, MessageKey> = {
+  fixed: 'admin-price-fixed',
+  per_second: 'admin-price-per_second',
+  per_5s: 'admin-price-per_5s',
+};
+
+/** `rule` comes from the catalog table; an unknown one reads as a fixed price. */
 export function priceText(ctx: BotContext, rule: string, amount: number): string {
-  return ctx.t(`admin-price-${rule}`, { amount });
+  return ctx.t(PRICE_RULE_KEYS[rule as PriceRule] ?? 'admin-price-fixed', { amount });
 }

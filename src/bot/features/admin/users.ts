@@ -1,6 +1,7 @@
 /** /grant, /user, /ban, /unban, /refund (a generation) and /refundpayment (a Stars payment). */
 import { Composer, GrammyError, type Api } from 'grammy';
 import type { BotContext } from '../../context.js';
+import type { MessageKey } from '../../i18n.js';
 import { findUser } from '../../../domain/users.js';
 import { grantCredits, MAX_GRANT, setBanned, userReport, writeAudit } from '../../../domain/admin.js';
 import { adminRefundGeneration } from '../../../domain/generations.js';
@@ -107,7 +108,7 @@ export function userCommands(): Composer<BotContext> {
       if (!user) return void (await ctx.reply(ctx.t('admin-user-not-found', { ref })));
       const result = await setBanned(ctx.deps.prisma, adminId(ctx), user.id, command === 'ban');
       if (result.status === 'not_found') return void (await ctx.reply(ctx.t('admin-user-not-found', { ref })));
-      const key = result.status === 'unchanged' ? `admin-${command}-already` : `admin-${command}-done`;
+      const key: MessageKey = result.status === 'unchanged' ? `admin-${command}-already` : `admin-${command}-done`;
       await ctx.reply(ctx.t(key, { user: userLabel(user) }));
     });
   }

@@ -10,13 +10,14 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { z } from 'zod';
 import type { BotContext } from '../../context.js';
+import type { MessageKey } from '../../i18n.js';
 import { defineCallback } from '../../callback-data.js';
 import { menuCallback } from '../../keyboards.js';
 import { checkPreCheckout, creditPayment, packPayload, type PreCheckoutVerdict } from '../../../domain/payments.js';
 
 export const topupCallback = defineCallback('topup', { pack: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) });
 
-const PRECHECKOUT_ERRORS: Record<Exclude<PreCheckoutVerdict, { ok: true }>['reason'], string> = {
+const PRECHECKOUT_ERRORS: Record<Exclude<PreCheckoutVerdict, { ok: true }>['reason'], MessageKey> = {
   bad_payload: 'precheckout-error-unknown-pack',
   unknown_pack: 'precheckout-error-unknown-pack',
   price_changed: 'precheckout-error-price-changed',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeTelegram } from './support/fake-telegram/index.js';
+import { FakeTelegram } from '../support/fake-telegram/index.js';
 
 let tg: FakeTelegram;
 const bots: Bot[] = [];

@@ -1,4 +1,4 @@
-/** The fake KIE's own contract (A.8), checked with plain fetch so other suites can rely on it. */
+/** The fake KIE's own contract (docs/providers.md §fakes), checked with plain fetch so other suites can rely on it. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeKie } from '../support/fake-kie/index.js';

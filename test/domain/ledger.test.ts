@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/db/client.js';
-import { applyMove, inLedgerTransaction, ledgerSum, recordMove } from '../src/domain/ledger.js';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { applyMove, inLedgerTransaction, ledgerSum, recordMove } from '../../src/domain/ledger.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('credit ledger', () => {
   let testDb: TestDatabase;

@@ -2,6 +2,7 @@
  * The alert conditions: their keys and how each is worded (locale keys in locales/* /ops.ftl).
  * Keys are stable strings stored in AlertState.key.
  */
+import type { MessageKey } from '../message-keys.js';
 
 /** Why a provider answer means the operator must act (PROVIDERS-MORE.md: 401, 402, 433). */
 export type ProviderCodeReason = 'auth' | 'credits' | 'limit';
@@ -31,7 +32,7 @@ export function conditionKind(key: string): string {
 }
 
 export interface Wording {
-  key: string;
+  key: MessageKey;
   vars: Record<string, string | number>;
 }
 
@@ -47,7 +48,7 @@ function num(value: unknown): number {
 export function describe(key: string, details: Record<string, unknown>, recovery: boolean): Wording {
   const parts = key.split(':');
   const kind = parts[0];
-  const suffix = recovery ? 'recovery' : 'alert';
+  const suffix = recovery ? ('recovery' as const) : ('alert' as const);
   switch (kind) {
     case 'provider_failing':
       return { key: `ops-${suffix}-provider-failing`, vars: { provider: parts[1] ?? '', count: num(details.count), code: str(details.code) } };

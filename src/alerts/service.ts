@@ -16,6 +16,7 @@
  *    raise jobs_overdue; an uncredited payment clears once its Payment row exists.
  *  - `paymentNotCredited`, called by the payments code, raises payment_uncredited:<charge id>.
  */
+import type { MessageKey } from '../message-keys.js';
 import type { PrismaClient } from '../db/client.js';
 import type { ProviderError } from '../providers/types.js';
 import type { Metrics } from '../metrics/types.js';
@@ -34,7 +35,7 @@ export interface AlertsDeps {
   prisma: PrismaClient;
   admins: readonly bigint[];
   /** Renders a message for one admin (their language) — the bot layer's i18n. */
-  render(adminId: bigint, key: string, vars: Record<string, string | number>): Promise<string>;
+  render(adminId: bigint, key: MessageKey, vars: Record<string, string | number>): Promise<string>;
   /** Sends one message to one admin; throws when it was not sent. */
   send(adminId: bigint, text: string): Promise<void>;
   now: () => Date;

@@ -34,6 +34,7 @@ export const generationOptionsSchema = z.object({
   /** Sound / generated audio on. */
   sound: z.boolean().optional(),
 });
+export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
 export const generationInputsSchema = z.object({
   image: fileRefSchema.optional(),

@@ -2,6 +2,7 @@
  * Media probing with the shipped ffprobe: duration, container, and the first video/audio stream
  * (codec, pixel size). Reads a file path or a stream; time-bounded; the JSON is parsed with zod.
  */
+import type { ValidationIssue } from '../domain/validation.js';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { collect, MediaToolError, runMediaTool, type RunOptions } from './ffmpeg.js';
@@ -75,7 +76,7 @@ export function motionVideoRules(orientation: 'image' | 'video'): VideoRules {
   return { minSeconds: 3, maxSeconds: orientation === 'video' ? 30 : 10, minSide: 340, maxSide: 3850, maxBytes: 100 * 1024 * 1024 };
 }
 
-type Issue = { code: string; vars?: Record<string, string | number> };
+type Issue = ValidationIssue;
 
 /**
  * Checks what is known of a video against the rules: usable on Telegram's metadata before any

@@ -96,7 +96,7 @@ describe('every issue code the suite returns has a message in en and ru', () => 
       { ...base, kind: 'motion_control', providerModel: 'kling-v3', image: img(500, 500), video, videoSeconds: 2 },
       { ...base, kind: 'motion_control', providerModel: 'kling-v3', image: img(500, 500), video, videoSeconds: 40 },
     ] as Parameters<typeof provider.validate>[0][];
-    const codes = new Set(requests.flatMap((r) => provider.validate(r).map((i) => i.code)));
+    const codes = new Set<string>(requests.flatMap((r) => provider.validate(r).map((i) => i.code)));
     for (const i of [...checkVideoMeta({ width: 100, height: 100, durationSeconds: 1 }, LIPSYNC_VIDEO_RULES), ...checkLipSyncVideo({ formatName: '' }, 1)]) codes.add(i.code);
     for (const r of [fitSoundWindow({ faceStartMs: 0, faceEndMs: 1000, audioMs: 5000 }), fitSoundWindow({ faceStartMs: 0, faceEndMs: 9000, audioMs: 1000 })]) if (!r.ok) codes.add(r.code);
     for (const code of ['no-face', 'input-too-large']) codes.add(code);

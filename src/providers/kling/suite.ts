@@ -156,7 +156,7 @@ function videoMeta(request: KlingSuiteRequest) {
   };
 }
 
-function imageIssues(image: InputMedia | undefined, missingCode = 'image-required'): ValidationIssue[] {
+function imageIssues(image: InputMedia | undefined, missingCode: ValidationIssue['code'] = 'image-required'): ValidationIssue[] {
   if (!image) return [{ code: missingCode }];
   return checkKlingImage(image);
 }

@@ -26,6 +26,8 @@ const USAGE_KEYS = {
   ban: 'admin-usage-ban',
   unban: 'admin-usage-unban',
   broadcast: 'admin-usage-broadcast',
+  cost: 'admin-usage-cost',
+  promo: 'admin-usage-promo',
 } as const satisfies Record<string, MessageKey>;
 export type UsageCommand = keyof typeof USAGE_KEYS;
 
@@ -55,6 +57,7 @@ const PRICE_RULE_KEYS: Record<PriceRule, MessageKey> = {
   fixed: 'admin-price-fixed',
   per_second: 'admin-price-per_second',
   per_5s: 'admin-price-per_5s',
+  per_output_second: 'admin-price-per_output_second',
 };
 
 /** `rule` comes from the catalog table; an unknown one reads as a fixed price. */

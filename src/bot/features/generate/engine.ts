@@ -11,6 +11,7 @@
  * Extension points: `askInput` (a new input kind: video, several photos), `askOption` (labels
  * of a new option key), `askExtra` (a new optional extra).
  */
+import type { MessageKey } from '../../../message-keys.js';
 import { InlineKeyboard } from 'grammy';
 import type { BotConversation, ConvContext } from '../../context.js';
 import type { BotDeps } from '../../deps.js';
@@ -87,21 +88,24 @@ async function askPrompt(flow: Flow, task: TaskDef, inputs: GenerationInputs, mo
   inputs.prompt = await askFor(flow, t('prompt-empty'), (next) => (next.message?.text ? checkPrompt(next.message.text, max) : null));
 }
 
-const ASPECT_LABELS: Record<string, string> = { '16:9': 'aspect-landscape', '9:16': 'aspect-portrait', '1:1': 'aspect-square' };
+const ASPECT_LABELS: Record<string, MessageKey> = { '16:9': 'aspect-landscape', '9:16': 'aspect-portrait', '1:1': 'aspect-square' };
+
+const MODE_LABELS: Record<string, MessageKey> = { std: 'catalog-mode-std', pro: 'catalog-mode-pro', '4k': 'catalog-mode-4k' };
+const SOUND_LABELS: Record<string, MessageKey> = { on: 'catalog-sound-on', off: 'catalog-sound-off' };
 
 function optionLabel(flow: Flow, model: CatalogEntry, key: OptionKey, value: string): string {
   const { t } = flow;
   let label: string;
   if (key === 'duration') label = t('duration-seconds', { seconds: Number(value) });
   else if (key === 'aspectRatio') label = ASPECT_LABELS[value] ? t(ASPECT_LABELS[value]!) : value;
-  else if (key === 'mode') label = t(`catalog-mode-${value}`);
-  else if (key === 'sound') label = t(`catalog-sound-${value}`);
+  else if (key === 'mode') label = MODE_LABELS[value] ? t(MODE_LABELS[value]) : value;
+  else if (key === 'sound') label = SOUND_LABELS[value] ? t(SOUND_LABELS[value]) : value;
   else label = value;
   const factor = model.multipliers[`${key}:${value}`];
   return factor !== undefined && factor !== 1 ? `${label} (×${factor})` : label;
 }
 
-const OPTION_QUESTION: Record<OptionKey, string> = {
+const OPTION_QUESTION: Record<OptionKey, MessageKey> = {
   duration: 'ask-duration',
   aspectRatio: 'ask-aspect',
   resolution: 'catalog-ask-resolution',

@@ -7,6 +7,7 @@
  * add the task id to `GenerationKind` (providers/types.ts and the Prisma enum), a `TaskDef`
  * here, an input kind to `InputKind` with its step in engine.ts, and specs serving the task.
  */
+import type { MessageKey } from '../../../message-keys.js';
 import type { PrismaClient } from '../../../db/client.js';
 import { isAvailable, listModels } from '../../../domain/catalog.js';
 import type { GenerationKind, ProviderId } from '../../../providers/types.js';
@@ -21,7 +22,7 @@ export interface TaskDef {
   inputs: readonly InputKind[];
   extras: readonly ExtraKind[];
   /** Locale keys of the input questions. */
-  ask: { image?: string; imageAgain?: string; prompt?: string; audio?: string; audioAgain?: string };
+  ask: { image?: MessageKey; imageAgain?: MessageKey; prompt?: MessageKey; audio?: MessageKey; audioAgain?: MessageKey };
 }
 
 export const TASKS: readonly TaskDef[] = [

@@ -1,8 +1,16 @@
 /** /promo CODE and `t.me/<bot>?start=promo_CODE`: a promo code credits a user once. */
+import type { MessageKey } from '../../../message-keys.js';
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { redeemPromo } from '../../../domain/promo-codes.js';
 import { parseStartParam } from '../../../domain/referrals.js';
+
+const REFUSAL_KEYS = {
+  already_used: 'growth-promo-already-used',
+  used_up: 'growth-promo-used-up',
+  expired: 'growth-promo-expired',
+  off: 'growth-promo-off',
+} as const satisfies Record<string, MessageKey>;
 
 export async function redeemAndReply(ctx: BotContext, text: string): Promise<void> {
   const result = await redeemPromo(ctx.deps.prisma, { userId: ctx.user.id, text, now: ctx.deps.now() });
@@ -18,7 +26,7 @@ export async function redeemAndReply(ctx: BotContext, text: string): Promise<voi
     case 'unknown':
       return void (await ctx.reply(ctx.t('growth-promo-unknown')));
     default:
-      return void (await ctx.reply(ctx.t(`growth-promo-${result.status.replace('_', '-')}`, { code: result.code })));
+      return void (await ctx.reply(ctx.t(REFUSAL_KEYS[result.status], { code: result.code })));
   }
 }
 

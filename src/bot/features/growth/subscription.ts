@@ -7,6 +7,7 @@
  *
  * Installed before the payments feature; updates whose payload is not a subscription's go on.
  */
+import type { MessageKey } from '../../../message-keys.js';
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import { z } from 'zod';
 import type { BotContext } from '../../context.js';
@@ -30,7 +31,7 @@ import { formatDay } from './shared.js';
 export const planCallback = defineCallback('subp', { plan: z.string().regex(/^\d{1,9}x\d{1,5}$/) });
 export const manageCallback = defineCallback('subm', { action: z.enum(['cancel', 'resume']), id: z.string().uuid() });
 
-const PRECHECKOUT_ERRORS: Record<Exclude<SubscriptionPreCheckout, { ok: true }>['reason'], string> = {
+const PRECHECKOUT_ERRORS: Record<Exclude<SubscriptionPreCheckout, { ok: true }>['reason'], MessageKey> = {
   bad_payload: 'growth-sub-precheckout-unknown',
   unknown_plan: 'growth-sub-precheckout-unknown',
   wrong_user: 'precheckout-error-wrong-user',

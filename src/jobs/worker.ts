@@ -92,8 +92,14 @@ export interface JobWorker {
   handleCallback(provider: string, request: CallbackRequest): Promise<boolean>;
 }
 
-/** Most create requests whose outcome may have made a task (KIE has no idempotency key: one resubmit). */
-const MAX_UNCERTAIN_SUBMITS: Record<string, number> = { kie: 2, kling: 5 };
+/**
+ * Most create requests whose outcome may have made a task. KIE has no idempotency key and no
+ * lookup: at most one resend in total per generation (submitAttempts is only lowered again for a
+ * `retryable` failure, which a provider reports only when no task can have been made). Kling's
+ * external_task_id is unique, so a resend is answered "already exists" and looked up: keep
+ * looking until the job's deadline, never refund a task that exists as bad input.
+ */
+const MAX_UNCERTAIN_SUBMITS: Record<string, number> = { kie: 2, kling: Number.POSITIVE_INFINITY };
 
 type Job = Generation & { model: CatalogModel };
 type Claimed = { id: string; nextRunAt: Date; state: GenerationState };

@@ -144,6 +144,9 @@ export const configSchema = z.object({
     .describe('Stars per credit for packs given without an explicit price'),
   CREDIT_PACKS: creditPacks.describe('Top-up packs: credits[:stars], comma-separated, e.g. "100,500:450,1200:1000"'),
   BROADCAST_RATE_PER_SECOND: int(1, 1000, 25).describe('Broadcast messages per second (Telegram allows about 30/s for bulk sends)'),
+  PAYMENT_CREDIT_RETRY_MS: int(0, 600_000, 30_000).describe('Long polling: how long a Stars payment hit by a database error is retried before reconciliation takes over'),
+  PAYMENT_RECONCILE_INTERVAL_MS: int(1_000, 86_400_000, 10 * 60_000).describe('How often Stars transactions are reconciled with the ledger (also once at start)'),
+  HOUSEKEEPING_INTERVAL_MS: int(1_000, 86_400_000, 60 * 60_000).describe('How often old processed-update marks and quotes are pruned (also once at start)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
 });
 

@@ -19,10 +19,8 @@ import { applyMove, inLedgerTransaction, isUniqueViolation, type Tx } from './le
 
 export type { Generation, GenerationState } from '../generated/prisma/client.js';
 
-/** States that count against a user's in-flight limit. */
+/** The live states: a generation in one of these is in flight (counts against the user's limit). */
 export const IN_FLIGHT_STATES = ['queued', 'submitted', 'running', 'succeeded'] as const satisfies readonly GenerationState[];
-/** States the worker still has work for. */
-export const ACTIVE_STATES = ['queued', 'submitted', 'running', 'succeeded'] as const satisfies readonly GenerationState[];
 
 export const chargeKey = (generationId: string) => `charge:${generationId}`;
 export const refundKey = (generationId: string) => `refund:${generationId}`;
@@ -177,12 +175,14 @@ export async function transition(
   from: GenerationState | readonly GenerationState[],
   to: GenerationState,
   data: Prisma.GenerationUpdateManyMutationInput = {},
+  /** The job worker's lease: the move only happens while this worker still owns the job. */
+  leaseOwner?: string,
 ): Promise<boolean> {
   const states = typeof from === 'string' ? [from] : [...from];
   for (const state of states) {
     if (!canTransition(state, to)) throw new Error(`illegal generation transition ${state} → ${to}`);
   }
-  const where: Prisma.GenerationWhereInput = { id, state: { in: states } };
+  const where: Prisma.GenerationWhereInput = { id, state: { in: states }, ...(leaseOwner !== undefined ? { leaseOwner } : {}) };
   if (to === 'delivered' && states.includes('refunded')) {
     where.OR = [{ state: { not: 'refunded' } }, { lateDeliveryAllowed: true }];
   }
@@ -239,9 +239,9 @@ async function runRefund(prisma: PrismaClient, work: (tx: Tx) => Promise<RefundR
 }
 
 /** failed → refunded and the ledger refund, in one transaction; exactly once per generation. */
-export async function refundGeneration(prisma: PrismaClient, id: string, reason: string, now: Date = new Date()): Promise<RefundResult> {
+export async function refundGeneration(prisma: PrismaClient, id: string, reason: string, now: Date = new Date(), leaseOwner?: string): Promise<RefundResult> {
   return runRefund(prisma, async (tx) => {
-    const moved = await transition(tx, id, 'failed', 'refunded', { refundedAt: now });
+    const moved = await transition(tx, id, 'failed', 'refunded', { refundedAt: now }, leaseOwner);
     if (!moved) return explainNoRefund(tx, id);
     const generation = await tx.generation.findUniqueOrThrow({ where: { id }, select: { id: true, userId: true } });
     const written = await writeRefund(tx, generation, reason);
@@ -258,6 +258,8 @@ export interface FailDetails {
   lateDeliveryAllowed?: boolean;
   /** When the worker should look again (late-delivery polling). */
   nextRunAt?: Date;
+  /** The job worker's lease: fail only while this worker still owns the job. */
+  leaseOwner?: string;
 }
 
 /**
@@ -277,7 +279,7 @@ export async function failAndRefund(
       completedAt: details.now,
       lateDeliveryAllowed: details.lateDeliveryAllowed ?? false,
       ...(details.nextRunAt ? { nextRunAt: details.nextRunAt } : {}),
-    });
+    }, details.leaseOwner);
     if (!failed) return explainNoRefund(tx, id);
     await transition(tx, id, 'failed', 'refunded', { refundedAt: details.now });
     const generation = await tx.generation.findUniqueOrThrow({ where: { id }, select: { id: true, userId: true } });

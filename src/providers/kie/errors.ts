@@ -200,7 +200,8 @@ export function classifyKieError(
   }
 
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError' || (error instanceof RequestError && error.code === 'ERR_ABORTED')) {
+  // AbortError, or the TimeoutError DOMException of AbortSignal.timeout / a step deadline.
+  if (name === 'AbortError' || name === 'TimeoutError' || (error instanceof RequestError && error.code === 'ERR_ABORTED')) {
     // Our own signal: the job is shutting down. A create may already be on KIE's side.
     return operation === 'createTask'
       ? make(`KIE ${op}: aborted after the request may have been sent`, 'ambiguous', 'aborted', options)

@@ -303,8 +303,15 @@ export type AdminRefundResult =
  *  - delivered → stays delivered (the user has the video) but the credits go back (goodwill, e.g.
  *    a bad result); refundedAt is set;
  *  - refunded, or delivered and already refunded → already_refunded.
- * The caller writes the admin audit log.
+ * The admin audit row (`generation_refund`) is written in the refund's own transaction.
  */
+/** The admin audit row of a /refund, inside the refund's transaction (both happen or neither). */
+async function auditRefund(tx: Tx, adminId: bigint, id: string, written: { amount: number; balance: number | null }, previousState: GenerationState): Promise<void> {
+  await tx.adminAuditLog.create({
+    data: { adminId, action: 'generation_refund', target: id, details: { amount: written.amount, balance: written.balance, previousState } },
+  });
+}
+
 export async function adminRefundGeneration(prisma: PrismaClient, id: string, adminId: bigint, now: Date = new Date()): Promise<AdminRefundResult> {
   const outcome = await inLedgerTransaction(prisma, async (tx): Promise<AdminRefundResult> => {
     const rows = await tx.$queryRaw<{ state: GenerationState; userId: bigint; providerTaskId: string | null; resultUrl: string | null }[]>`
@@ -318,6 +325,7 @@ export async function adminRefundGeneration(prisma: PrismaClient, id: string, ad
       const written = await writeRefund(tx, { id, userId: BigInt(row.userId) }, reason, adminId);
       if (written === 'exists') return { status: 'already_refunded' };
       await tx.generation.update({ where: { id }, data: { refundedAt: now, refundNoticeAt: now } });
+      await auditRefund(tx, adminId, id, written, previousState);
       return { status: 'refunded', ...written, previousState };
     }
     if (previousState !== 'failed') {
@@ -334,6 +342,7 @@ export async function adminRefundGeneration(prisma: PrismaClient, id: string, ad
     await transition(tx, id, 'failed', 'refunded', { refundedAt: now, refundNoticeAt: now });
     const written = await writeRefund(tx, { id, userId: BigInt(row.userId) }, reason, adminId);
     if (written === 'exists') return { status: 'already_refunded' };
+    await auditRefund(tx, adminId, id, written, previousState);
     return { status: 'refunded', ...written, previousState };
   });
   if (outcome.ok) return outcome.value;

@@ -402,7 +402,9 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       CALLBACK_SECRET: `cb-${randomUUID().replace(/-/g, '')}`,
       KIE_WEBHOOK_HMAC_KEY: hmacKey,
-      JOB_LEASE_MS: '1500',
+      // Short, so a killed process's jobs are taken over quickly; long enough that a step's
+      // deadline (80 % of the lease) fits an upload on a busy host.
+      JOB_LEASE_MS: '4000',
       POLL_INTERVAL_MS: '150',
       POLL_TIMEOUT_MS: '120000',
       PROVIDER_TIMEOUT_MS: '5000',

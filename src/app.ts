@@ -17,7 +17,8 @@ import { createBot } from './bot/create-bot.js';
 import { setCommands } from './bot/commands.js';
 import { createServer, type AppServer, type ServerDeps } from './server/http.js';
 import { pruneProcessedUpdates } from './bot/prune.js';
-import { blockedTransformer, retryTransformer } from './bot/api-transformers.js';
+import { createBackgroundApi } from './bot/background-api.js';
+import { createPaymentReconciler } from './bot/features/payments/reconcile.js';
 import { createTelegramFiles } from './bot/telegram-files.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { markUnreachable } from './domain/users.js';
@@ -69,9 +70,13 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (seeded) logger.info({ seeded }, 'model catalog seeded');
 
   const i18n = createI18n(path.join(projectRoot(), 'locales'));
-  // The API object of background work (files, jobs, broadcasts): same transformers as the bot's.
-  const api = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 120 });
-  api.config.use(retryTransformer(), blockedTransformer((chatId) => markUnreachable(db.prisma, BigInt(chatId))));
+  // The API object of background work (files, jobs, reconciliation): bounded retries (429 only),
+  // no unbounded network retry, AbortSignals from the job steps (src/bot/background-api.ts).
+  const api = createBackgroundApi({
+    token: config.BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    onBlocked: (chatId) => markUnreachable(db.prisma, BigInt(chatId)),
+  });
   const files = createTelegramFiles({ api, token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, timeoutMs: config.PROVIDER_TIMEOUT_MS * 2 });
   // Operations (src/metrics, src/alerts): the app's own registry; providers and deliveries instrumented.
   const metrics = createPrometheusMetrics({
@@ -146,8 +151,27 @@ export async function startApp(options: AppOptions): Promise<App> {
     return { failed: [] as bigint[] };
   });
   if (adminCommands.failed.length) logger.warn({ admins: adminCommands.failed.map(String) }, 'admin command list not set (has the admin opened the bot?)');
-  await pruneProcessedUpdates(db.prisma, now());
-  await pruneQuotes(db.prisma, now());
+  // Housekeeping: processed-update marks and old quotes, at start and periodically.
+  const housekeeping = async () => {
+    const [updates, quotes] = [await pruneProcessedUpdates(db.prisma, now()), await pruneQuotes(db.prisma, now())];
+    if (updates || quotes) logger.info({ updates, quotes }, 'pruned old update marks and quotes');
+  };
+  await housekeeping();
+  // Stars reconciliation against getStarTransactions: at start (in the background) and periodically.
+  const reconciler = createPaymentReconciler({ api, prisma: db.prisma, i18n, logger });
+  const reconcile = () => {
+    reconciler
+      .run(AbortSignal.timeout(Math.max(30_000, config.PAYMENT_RECONCILE_INTERVAL_MS)))
+      .then((r) => {
+        if (r.credited.length || r.failed.length) logger.info({ credited: r.credited.length, failed: r.failed.length, scanned: r.scanned }, 'payments reconciled');
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'payment reconciliation failed'));
+  };
+  const timers = [
+    setInterval(() => void housekeeping().catch((err: unknown) => logger.warn({ err }, 'housekeeping failed')), config.HOUSEKEEPING_INTERVAL_MS),
+    setInterval(reconcile, config.PAYMENT_RECONCILE_INTERVAL_MS),
+  ];
+  for (const t of timers) t.unref();
 
   const server: AppServer = createServer({
     logger,
@@ -177,6 +201,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     routes: options.routes,
   });
   const port = await server.listen(config.PORT, config.HOST);
+  reconcile();
   worker.start();
   broadcasts.start();
   alerts.start();
@@ -209,14 +234,18 @@ export async function startApp(options: AppOptions): Promise<App> {
       stopping ??= (async () => {
         const deadline = Date.now() + timeoutMs;
         const left = () => Math.max(0, deadline - Date.now());
-        // 1. Stop taking updates and let running handlers finish.
+        // 1. Stop claiming jobs and periodic work at once; the steps in progress go on for now
+        //    and are aborted at 80 % of the time (a step's writes check its lease anyway).
+        for (const t of timers) clearInterval(t);
+        const background = Promise.all([worker.stop(Math.floor(timeoutMs * 0.8)), broadcasts.stop(), alerts.stop()]);
+        // 2. Stop taking updates and let running handlers finish.
         if (runner?.isRunning()) await Promise.race([runner.stop(), sleep(left() * 0.3)]);
         await inFlight.drain(left() * 0.5);
-        // 2. Close the HTTP server (webhook requests in flight finish first).
+        // 3. Close the HTTP server (webhook requests in flight finish first).
         await server.close(Math.min(left(), 5_000));
-        // 3. Stop claiming jobs and let the steps in progress finish (leases cover the rest).
-        await Promise.race([Promise.all([worker.stop(), broadcasts.stop(), alerts.stop()]), sleep(left() * 0.8)]);
-        // 4. Close the database.
+        // 4. Wait for the job steps to end (they are bounded by their deadlines and the abort).
+        await background.catch((err: unknown) => logger.warn({ err }, 'stopping the workers failed'));
+        // 5. Only then close the database.
         await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
         logger.info('stopped');
       })();

@@ -12,7 +12,7 @@ import type { Message } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { markUnreachable } from '../domain/users.js';
-import type { DeliveryOutcome, FailureReason, JobMessenger, JobView, ProgressStage } from '../jobs/ports.js';
+import type { DeliveryDeadline, DeliveryOutcome, FailureReason, JobMessenger, JobView, ProgressStage } from '../jobs/ports.js';
 import type { I18n, Locale, MessageKey } from './i18n.js';
 
 export interface JobMessengerDeps {
@@ -65,6 +65,10 @@ function limited(source: Readable, limit: number): Readable {
   return out;
 }
 
+/** grammY's methods take its own AbortSignal type (an abort-controller shim); the runtime object is the same. */
+type ApiSignal = Parameters<Api['sendMessage']>[3];
+const sig = (signal: AbortSignal | undefined) => signal as ApiSignal;
+
 const isForbidden = (error: unknown) => error instanceof GrammyError && error.error_code === 403;
 const isNotModified = (error: unknown) => error instanceof GrammyError && /message is not modified/i.test(error.description);
 const cannotEdit = (error: unknown) =>
@@ -94,32 +98,33 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
   }
 
   /** Edits the status message to `text`, or sends it (and stores its id) when there is none yet. */
-  async function setStatus(job: JobView, text: string): Promise<void> {
+  async function setStatus(job: JobView, text: string, signal?: AbortSignal): Promise<void> {
     const messageId = await storedStatusMessage(job);
     if (messageId !== null) {
       try {
-        await api.editMessageText(chatId(job), messageId, text);
+        await api.editMessageText(chatId(job), messageId, text, undefined, sig(signal));
         return;
       } catch (error) {
         if (isNotModified(error)) return;
         if (!cannotEdit(error)) throw error;
       }
     }
-    const sent = await api.sendMessage(chatId(job), text);
+    const sent = await api.sendMessage(chatId(job), text, undefined, sig(signal));
     job.statusMessageId = sent.message_id;
     await prisma.generation.update({ where: { id: job.id }, data: { statusMessageId: sent.message_id } });
   }
 
-  async function chatAction(job: JobView, action: 'upload_video' | 'record_video'): Promise<void> {
-    await api.sendChatAction(chatId(job), action).catch(() => {});
+  async function chatAction(job: JobView, action: 'upload_video' | 'record_video', signal?: AbortSignal): Promise<void> {
+    await api.sendChatAction(chatId(job), action, undefined, sig(signal)).catch(() => {});
   }
 
   /** Opens the result as a stream; resolves once the response headers are in. */
-  function openResult(url: string): Promise<{ stream: Readable; size: number | undefined }> {
+  function openResult(url: string, signal?: AbortSignal): Promise<{ stream: Readable; size: number | undefined }> {
     const stream = got.stream(url, {
       timeout: { connect: 10_000, response: fetchTimeoutMs },
       retry: { limit: 0 },
       followRedirect: true,
+      ...(signal ? { signal } : {}),
     });
     return new Promise((resolve, reject) => {
       stream.once('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
@@ -135,9 +140,9 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
     });
   }
 
-  async function sendLink(job: JobView, url: string): Promise<DeliveryOutcome> {
+  async function sendLink(job: JobView, url: string, signal?: AbortSignal): Promise<DeliveryOutcome> {
     try {
-      await api.sendMessage(chatId(job), t(job, 'job-result-link', { url }), { link_preview_options: { is_disabled: true } });
+      await api.sendMessage(chatId(job), t(job, 'job-result-link', { url }), { link_preview_options: { is_disabled: true } }, sig(signal));
       return { kind: 'link' };
     } catch (error) {
       if (isForbidden(error)) {
@@ -156,35 +161,38 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
     finishStatus(job, key).catch((error) => log.debug({ generationId: job.id, err: { message: (error as Error).message } }, 'status edit failed'));
   }
 
-  async function finishStatus(job: JobView, key: MessageKey): Promise<void> {
+  async function finishStatus(job: JobView, key: MessageKey, signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<void> {
     if ((await storedStatusMessage(job)) === null) return;
-    await setStatus(job, t(job, key)).catch(() => {});
+    await setStatus(job, t(job, key), signal).catch(() => {});
   }
 
   return {
-    async progress(job: JobView, stage: ProgressStage) {
+    async progress(job: JobView, stage: ProgressStage, signal?: AbortSignal) {
       try {
-        await setStatus(job, t(job, `job-status-${stage}`));
-        await chatAction(job, stage === 'uploading' ? 'upload_video' : 'record_video');
+        await setStatus(job, t(job, `job-status-${stage}`), signal);
+        await chatAction(job, stage === 'uploading' ? 'upload_video' : 'record_video', signal);
       } catch (error) {
         if (isForbidden(error)) return blocked(job);
         throw error;
       }
     },
 
-    async deliver(job: JobView, video: { url: string; durationSeconds?: number }): Promise<DeliveryOutcome> {
+    async deliver(job: JobView, video: { url: string; durationSeconds?: number }, deadline?: DeliveryDeadline): Promise<DeliveryOutcome> {
+      // The upload stops at deadline.uploadSignal; the link fallback runs until deadline.signal.
+      const uploadSignal = deadline?.uploadSignal;
+      const signal = deadline?.signal;
       let opened: { stream: Readable; size: number | undefined };
       try {
-        opened = await openResult(video.url);
+        opened = await openResult(video.url, uploadSignal);
       } catch (error) {
         log.warn({ generationId: job.id, err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'could not fetch the result');
         // The file may be gone or the host down; the user can still try the link.
-        return sendLink(job, video.url);
+        return sendLink(job, video.url, signal);
       }
       if (opened.size !== undefined && opened.size > maxUploadBytes) {
         opened.stream.destroy();
         log.info({ generationId: job.id, size: opened.size }, 'result too large for Telegram; sending a link');
-        const outcome = await sendLink(job, video.url);
+        const outcome = await sendLink(job, video.url, signal);
         if (outcome.kind === 'link') finishSoon(job, 'job-status-done');
         return outcome;
       }
@@ -197,19 +205,24 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
           first = undefined;
           return stream;
         }
-        return limited((await openResult(video.url)).stream, maxUploadBytes);
+        return limited((await openResult(video.url, uploadSignal)).stream, maxUploadBytes);
       };
 
-      await chatAction(job, 'upload_video');
-      const action = setInterval(() => void chatAction(job, 'upload_video'), chatActionEveryMs);
+      await chatAction(job, 'upload_video', uploadSignal);
+      const action = setInterval(() => void chatAction(job, 'upload_video', uploadSignal), chatActionEveryMs);
       action.unref();
       try {
         const duration = video.durationSeconds !== undefined ? Math.max(1, Math.round(video.durationSeconds)) : undefined;
-        const message = await api.sendVideo(chatId(job), new InputFile(supplier, 'video.mp4'), {
-          supports_streaming: true,
-          caption: t(job, 'job-result-caption'),
-          ...(duration !== undefined ? { duration } : {}),
-        });
+        const message = await api.sendVideo(
+          chatId(job),
+          new InputFile(supplier, 'video.mp4'),
+          {
+            supports_streaming: true,
+            caption: t(job, 'job-result-caption'),
+            ...(duration !== undefined ? { duration } : {}),
+          },
+          sig(uploadSignal),
+        );
         const sent = message as Message;
         const fileId = sent.video?.file_id ?? sent.document?.file_id ?? sent.animation?.file_id;
         finishSoon(job, 'job-status-done');
@@ -224,7 +237,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
           { generationId: job.id, error: error instanceof GrammyError ? error.description : (error as Error).name },
           'video upload failed; sending a link',
         );
-        const outcome = await sendLink(job, video.url);
+        const outcome = await sendLink(job, video.url, signal);
         if (outcome.kind === 'link') finishSoon(job, 'job-status-done');
         return outcome;
       } finally {
@@ -234,12 +247,12 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
       }
     },
 
-    async failed(job: JobView, reason: FailureReason, refunded: number) {
+    async failed(job: JobView, reason: FailureReason, refunded: number, signal?: AbortSignal) {
       try {
-        await finishStatus(job, 'job-status-failed');
+        await finishStatus(job, 'job-status-failed', signal);
         const lines = [t(job, REASON_KEYS[reason] ?? 'job-failed-provider-error')];
         if (refunded > 0) lines.push(t(job, 'job-refunded', { credits: refunded }));
-        await api.sendMessage(chatId(job), lines.join('\n\n'));
+        await api.sendMessage(chatId(job), lines.join('\n\n'), undefined, sig(signal));
       } catch (error) {
         if (isForbidden(error)) return blocked(job);
         throw error;

@@ -7,7 +7,7 @@ import { type Readable, Transform } from 'node:stream';
 import type { Api } from 'grammy';
 import { got } from 'got';
 import { fileTypeFromBuffer } from 'file-type';
-import { parseStream } from 'music-metadata';
+import { measureSeconds } from '../media/duration.js';
 import { readImageSize } from '../media/image.js';
 import type { FileRef } from '../domain/generation-inputs.js';
 import type { InputMedia } from '../providers/types.js';
@@ -75,15 +75,7 @@ export function createTelegramFiles(options: { api: Api; token: string; apiRoot:
     },
     async audioSeconds(fileId, mime) {
       const { stream, size } = await open(fileId);
-      try {
-        const meta = await parseStream(stream, { mimeType: mime, size }, { duration: true, skipCovers: true });
-        const seconds = meta.format.duration;
-        return seconds && Number.isFinite(seconds) && seconds > 0 ? seconds : null;
-      } catch {
-        return null;
-      } finally {
-        stream.destroy();
-      }
+      return measureSeconds(stream, { mimeType: mime, ...(size !== undefined ? { size } : {}) });
     },
     toInputMedia(ref) {
       return {

@@ -19,7 +19,7 @@ import { applyMove, inLedgerTransaction, isUniqueViolation, type Tx } from './le
 
 export type { Generation, GenerationState } from '../generated/prisma/client.js';
 
-/** States that count against a user's in-flight limit. */
+/** The live states: a generation in one of these is in flight (counts against the user's limit). */
 export const IN_FLIGHT_STATES = ['queued', 'submitted', 'running', 'succeeded'] as const satisfies readonly GenerationState[];
 
 export const chargeKey = (generationId: string) => `charge:${generationId}`;
@@ -175,12 +175,14 @@ export async function transition(
   from: GenerationState | readonly GenerationState[],
   to: GenerationState,
   data: Prisma.GenerationUpdateManyMutationInput = {},
+  /** The job worker's lease: the move only happens while this worker still owns the job. */
+  leaseOwner?: string,
 ): Promise<boolean> {
   const states = typeof from === 'string' ? [from] : [...from];
   for (const state of states) {
     if (!canTransition(state, to)) throw new Error(`illegal generation transition ${state} → ${to}`);
   }
-  const where: Prisma.GenerationWhereInput = { id, state: { in: states } };
+  const where: Prisma.GenerationWhereInput = { id, state: { in: states }, ...(leaseOwner !== undefined ? { leaseOwner } : {}) };
   if (to === 'delivered' && states.includes('refunded')) {
     where.OR = [{ state: { not: 'refunded' } }, { lateDeliveryAllowed: true }];
   }
@@ -237,9 +239,9 @@ async function runRefund(prisma: PrismaClient, work: (tx: Tx) => Promise<RefundR
 }
 
 /** failed → refunded and the ledger refund, in one transaction; exactly once per generation. */
-export async function refundGeneration(prisma: PrismaClient, id: string, reason: string, now: Date = new Date()): Promise<RefundResult> {
+export async function refundGeneration(prisma: PrismaClient, id: string, reason: string, now: Date = new Date(), leaseOwner?: string): Promise<RefundResult> {
   return runRefund(prisma, async (tx) => {
-    const moved = await transition(tx, id, 'failed', 'refunded', { refundedAt: now });
+    const moved = await transition(tx, id, 'failed', 'refunded', { refundedAt: now }, leaseOwner);
     if (!moved) return explainNoRefund(tx, id);
     const generation = await tx.generation.findUniqueOrThrow({ where: { id }, select: { id: true, userId: true } });
     const written = await writeRefund(tx, generation, reason);
@@ -256,6 +258,8 @@ export interface FailDetails {
   lateDeliveryAllowed?: boolean;
   /** When the worker should look again (late-delivery polling). */
   nextRunAt?: Date;
+  /** The job worker's lease: fail only while this worker still owns the job. */
+  leaseOwner?: string;
 }
 
 /**
@@ -275,7 +279,7 @@ export async function failAndRefund(
       completedAt: details.now,
       lateDeliveryAllowed: details.lateDeliveryAllowed ?? false,
       ...(details.nextRunAt ? { nextRunAt: details.nextRunAt } : {}),
-    });
+    }, details.leaseOwner);
     if (!failed) return explainNoRefund(tx, id);
     await transition(tx, id, 'failed', 'refunded', { refundedAt: details.now });
     const generation = await tx.generation.findUniqueOrThrow({ where: { id }, select: { id: true, userId: true } });
@@ -299,8 +303,15 @@ export type AdminRefundResult =
  *  - delivered → stays delivered (the user has the video) but the credits go back (goodwill, e.g.
  *    a bad result); refundedAt is set;
  *  - refunded, or delivered and already refunded → already_refunded.
- * The caller writes the admin audit log.
+ * The admin audit row (`generation_refund`) is written in the refund's own transaction.
  */
+/** The admin audit row of a /refund, inside the refund's transaction (both happen or neither). */
+async function auditRefund(tx: Tx, adminId: bigint, id: string, written: { amount: number; balance: number | null }, previousState: GenerationState): Promise<void> {
+  await tx.adminAuditLog.create({
+    data: { adminId, action: 'generation_refund', target: id, details: { amount: written.amount, balance: written.balance, previousState } },
+  });
+}
+
 export async function adminRefundGeneration(prisma: PrismaClient, id: string, adminId: bigint, now: Date = new Date()): Promise<AdminRefundResult> {
   const outcome = await inLedgerTransaction(prisma, async (tx): Promise<AdminRefundResult> => {
     const rows = await tx.$queryRaw<{ state: GenerationState; userId: bigint; providerTaskId: string | null; resultUrl: string | null }[]>`
@@ -314,6 +325,7 @@ export async function adminRefundGeneration(prisma: PrismaClient, id: string, ad
       const written = await writeRefund(tx, { id, userId: BigInt(row.userId) }, reason, adminId);
       if (written === 'exists') return { status: 'already_refunded' };
       await tx.generation.update({ where: { id }, data: { refundedAt: now, refundNoticeAt: now } });
+      await auditRefund(tx, adminId, id, written, previousState);
       return { status: 'refunded', ...written, previousState };
     }
     if (previousState !== 'failed') {
@@ -330,6 +342,7 @@ export async function adminRefundGeneration(prisma: PrismaClient, id: string, ad
     await transition(tx, id, 'failed', 'refunded', { refundedAt: now, refundNoticeAt: now });
     const written = await writeRefund(tx, { id, userId: BigInt(row.userId) }, reason, adminId);
     if (written === 'exists') return { status: 'already_refunded' };
+    await auditRefund(tx, adminId, id, written, previousState);
     return { status: 'refunded', ...written, previousState };
   });
   if (outcome.ok) return outcome.value;

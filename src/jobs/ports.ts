@@ -38,8 +38,16 @@ export type DeliveryOutcome =
   /** Nothing was sent (e.g. network/Telegram trouble): try again later. */
   | { kind: 'retry'; error: string };
 
+/** A delivery's time limits: the whole step, and the upload (the rest is for the link fallback). */
+export interface DeliveryDeadline {
+  /** Aborts at the step's deadline (also when the lease is lost). */
+  signal: AbortSignal;
+  /** Aborts earlier: a video upload still running then is abandoned for the link. */
+  uploadSignal: AbortSignal;
+}
+
 export interface JobMessenger {
-  progress(job: JobView, stage: ProgressStage): Promise<void>;
-  deliver(job: JobView, video: { url: string; durationSeconds?: number }): Promise<DeliveryOutcome>;
-  failed(job: JobView, reason: FailureReason, refunded: number): Promise<void>;
+  progress(job: JobView, stage: ProgressStage, signal?: AbortSignal): Promise<void>;
+  deliver(job: JobView, video: { url: string; durationSeconds?: number }, deadline?: DeliveryDeadline): Promise<DeliveryOutcome>;
+  failed(job: JobView, reason: FailureReason, refunded: number, signal?: AbortSignal): Promise<void>;
 }

@@ -40,10 +40,13 @@ import type { CatalogModel } from '../generated/prisma/client.js';
 import { type CallbackRequest, type GenerationRequest, type ProviderUserReason, type VideoProvider } from '../providers/types.js';
 import type { FailureReason, JobMessenger, JobView, MediaSource, ProgressStage } from './ports.js';
 import { createRateLimiters } from './rate-limit.js';
+import { createLeaseStore, DUE_STATE_SQL, LeaseLostError, type Claimed, type Lease } from './lease.js';
+import { deliveryRetry, earliest, isPastDeadline, noticeRetryAt, stepDeadlineMs, submitBackoffMs, uploadBudgetMs } from './policy.js';
 
 export interface JobWorkerDeps {
   prisma: PrismaClient;
-  providers: { get(id: string): VideoProvider | undefined };
+  /** With `configured`, jobs of other providers are never claimed (a worker without their keys leaves them to one that has them). */
+  providers: { get(id: string): VideoProvider | undefined; configured?: ReadonlySet<string> };
   messenger: JobMessenger;
   media: MediaSource;
   logger: Logger;
@@ -78,12 +81,17 @@ export interface JobWorkerDeps {
   maxBackoffMs?: number;
   /** Step durations (src/metrics). */
   metrics?: { jobStep(step: string, provider: string, seconds: number): void };
+  /** Deadline of one step (default and cap: 80 % of the lease); its AbortSignal reaches providers and Telegram. */
+  stepDeadlineMs?: number;
 }
 
 export interface JobWorker {
   start(): void;
-  /** Stops claiming and waits for the steps in progress. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming at once and waits for the steps in progress; after `graceMs` (default: their
+   * own deadlines) the steps still running are aborted, so this always ends within a step deadline.
+   */
+  stop(graceMs?: number): Promise<void>;
   /** Makes a generation due now (when given) and looks for due work at once. */
   wake(generationId?: string): Promise<void>;
   /**
@@ -94,11 +102,16 @@ export interface JobWorker {
   handleCallback(provider: string, request: CallbackRequest): Promise<boolean>;
 }
 
-/** Most create requests whose outcome may have made a task (KIE has no idempotency key: one resubmit). */
-const MAX_UNCERTAIN_SUBMITS: Record<string, number> = { kie: 2, kling: 5 };
+/**
+ * Most create requests whose outcome may have made a task. KIE has no idempotency key and no
+ * lookup: at most one resend in total per generation (submitAttempts is only lowered again for a
+ * `retryable` failure, which a provider reports only when no task can have been made). Kling's
+ * external_task_id is unique, so a resend is answered "already exists" and looked up: keep
+ * looking until the job's deadline, never refund a task that exists as bad input.
+ */
+const MAX_UNCERTAIN_SUBMITS: Record<string, number> = { kie: 2, kling: Number.POSITIVE_INFINITY };
 
 type Job = Generation & { model: CatalogModel };
-type Claimed = { id: string; nextRunAt: Date; state: GenerationState };
 
 export function callbackUrlFor(publicUrl: string, secret: string, provider: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/callbacks/${provider}?secret=${encodeURIComponent(secret)}`;
@@ -110,8 +123,6 @@ export function callbackUrlFor(publicUrl: string, secret: string, provider: stri
  * a distinct time, so the lease release (which compares with the claimed time) never misses one.
  */
 const URGENT_OFFSET_MS = 10 * 365 * 86_400_000;
-
-const DUE_STATE_SQL = `("state" IN ('queued', 'submitted', 'running', 'succeeded', 'failed') OR ("state" = 'refunded' AND ("lateDeliveryAllowed" OR "refundNoticeAt" IS NULL)))`;
 
 export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   const { prisma, messenger, instanceId } = deps;
@@ -136,63 +147,24 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   let ticking: Promise<void> | undefined;
   let tickAgain = false;
   const inFlight = new Set<Promise<void>>();
+  const held = new Set<Lease>();
 
   const at = (ms: number) => new Date(deps.now().getTime() + ms);
   const jitter = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 
   // ------------------------------------------------------------------------- claim and release
 
-  /**
-   * Claims up to `limit` due jobs: `work` = polls and deliveries (past submit), `submit` = queued
-   * jobs. Polls and deliveries are claimed first and submits only into their share of the slots,
-   * so a backlog of slow submits (uploads + create) never keeps a woken job waiting for a slot.
-   */
-  async function claim(kind: 'work' | 'submit', limit: number): Promise<Claimed[]> {
-    if (limit <= 0) return [];
-    const now = deps.now();
-    const until = new Date(now.getTime() + leaseMs);
-    const stateFilter = kind === 'submit' ? `"state" = 'queued'` : `"state" <> 'queued'`;
-    return prisma.$queryRawUnsafe<Claimed[]>(
-      `UPDATE "Generation" SET "leaseOwner" = $1, "leaseUntil" = $2, "attempts" = "attempts" + 1
-       WHERE "id" IN (
-         SELECT "id" FROM "Generation"
-         WHERE ${DUE_STATE_SQL} AND ${stateFilter} AND "nextRunAt" <= $3 AND ("leaseUntil" IS NULL OR "leaseUntil" < $3)
-         ORDER BY "nextRunAt" LIMIT $4
-         FOR UPDATE SKIP LOCKED)
-       RETURNING "id", "nextRunAt", "state"::text AS "state"`,
-      instanceId,
-      until,
-      now,
-      limit,
-    );
-  }
-
-  /**
-   * Clears our lease and sets the next run. A wake (callback) that arrived during the step wrote
-   * its own time into nextRunAt, so nextRunAt is no longer what we claimed: the earlier one wins
-   * and the wake is not lost. (Wakes always write, even when the row is already due.)
-   */
-  async function release(claimed: Claimed, next: Date): Promise<void> {
-    await prisma.$executeRawUnsafe(
-      `UPDATE "Generation" SET "leaseOwner" = NULL, "leaseUntil" = NULL,
-         "nextRunAt" = CASE WHEN "nextRunAt" <> $1 THEN LEAST("nextRunAt", $2) ELSE $2 END
-       WHERE "id" = $3 AND "leaseOwner" = $4`,
-      claimed.nextRunAt,
-      next,
-      claimed.id,
-      instanceId,
-    );
-  }
-
-  function heartbeat(id: string): NodeJS.Timeout {
-    const beat = setInterval(() => {
-      prisma.generation
-        .updateMany({ where: { id, leaseOwner: instanceId }, data: { leaseUntil: at(leaseMs) } })
-        .catch((err: unknown) => log.warn({ err, generationId: id }, 'lease renewal failed'));
-    }, Math.max(10, Math.floor(leaseMs / 3)));
-    beat.unref();
-    return beat;
-  }
+  /** The lease rule lives in lease.ts: claims, heartbeats, owner-checked writes, release. */
+  const leases = createLeaseStore({
+    prisma,
+    owner: instanceId,
+    leaseMs,
+    now: deps.now,
+    ...(deps.providers.configured ? { providers: [...deps.providers.configured] } : {}),
+  });
+  const claim = leases.claim;
+  const release = leases.release;
+  const deadlineMs = stepDeadlineMs(leaseMs, deps.stepDeadlineMs);
 
   // ------------------------------------------------------------------------- loop
 
@@ -242,20 +214,23 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
   async function runStep(claimed: Claimed): Promise<void> {
     const jobLog = log.child({ generationId: claimed.id });
-    const beat = heartbeat(claimed.id);
+    const lease = leases.hold(claimed, deadlineMs, (err) => jobLog.warn({ err }, 'lease renewal failed'));
+    held.add(lease);
     let next = at(deps.pollIntervalMs);
     try {
       const job = await prisma.generation.findUnique({ where: { id: claimed.id }, include: { model: true } });
       if (!job || job.leaseOwner !== instanceId) return;
       const stepStarted = performance.now();
-      next = (await step(job, jobLog.child({ state: job.state, provider: job.model.provider }))) ?? deps.now();
       deps.metrics?.jobStep(job.state, job.model.provider, (performance.now() - stepStarted) / 1000);
+      next = (await step(job, lease, jobLog.child({ state: job.state, provider: job.model.provider }))) ?? deps.now();
       jobLog.debug({ state: job.state, next }, 'step done');
     } catch (err) {
-      jobLog.error({ err }, 'job step failed');
+      if (err instanceof LeaseLostError || lease.lost) jobLog.warn('lease lost during the step; another worker owns the job now');
+      else jobLog.error({ err }, 'job step failed');
       next = at(jitter(Math.max(deps.pollIntervalMs, 1_000)));
     } finally {
-      clearInterval(beat);
+      lease.end();
+      held.delete(lease);
       await release(claimed, next).catch((err: unknown) => jobLog.error({ err }, 'releasing the lease failed'));
     }
   }
@@ -263,27 +238,27 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   // ------------------------------------------------------------------------- steps
 
   /** Runs one step; returns when to look again (null: nothing left to do). */
-  async function step(job: Job, jobLog: Logger): Promise<Date | null> {
+  async function step(job: Job, lease: Lease, jobLog: Logger): Promise<Date | null> {
     const model = toCatalogEntry(job.model);
     const provider = deps.providers.get(model.provider);
     switch (job.state) {
       case 'queued':
-        return submitStep(job, model, provider, jobLog);
+        return submitStep(job, lease, model, provider, jobLog);
       case 'submitted':
       case 'running':
-        return pollStep(job, provider, jobLog, false);
+        return pollStep(job, lease, provider, jobLog, false);
       case 'succeeded':
-        return deliverStep(job, jobLog, false);
+        return deliverStep(job, lease, jobLog, false);
       case 'failed':
-        return sweepFailed(job, jobLog);
+        return sweepFailed(job, lease, jobLog);
       case 'refunded': {
         if (!job.refundNoticeAt) {
-          // A crash came between the refund and its notice: send it now.
-          const retry = await noticeRefund(job, jobLog, job.errorCode === 'timeout' ? 'timeout' : 'provider_error', job.price);
+          // A crash (or a failed send) came between the refund and its notice: send it now.
+          const retry = await noticeRefund(job, lease, jobLog, job.errorCode === 'timeout' ? 'timeout' : 'provider_error', job.price);
           if (retry) return retry;
         }
         if (!job.lateDeliveryAllowed) return null;
-        return job.resultUrl ? deliverStep(job, jobLog, true) : pollStep(job, provider, jobLog, true);
+        return job.resultUrl ? deliverStep(job, lease, jobLog, true) : pollStep(job, lease, provider, jobLog, true);
       }
       default:
         return null;
@@ -304,12 +279,17 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     };
   }
 
-  /** Sends a message to the user; false when it could not be sent (logged, never thrown). */
-  async function tell(jobLog: Logger, what: string, send: () => Promise<void>): Promise<boolean> {
+  /**
+   * Sends a message to the user while the lease is held; false when it could not be sent
+   * (logged, never thrown). A lost lease is thrown: the step must stop.
+   */
+  async function tell(lease: Lease, jobLog: Logger, what: string, send: () => Promise<void>): Promise<boolean> {
+    await lease.check();
     try {
       await send();
       return true;
     } catch (err) {
+      if (lease.lost) throw new LeaseLostError(lease.id);
       jobLog.warn({ err, what }, 'could not message the user');
       return false;
     }
@@ -320,43 +300,48 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
    * the refund and the notice leaves refundNoticeAt empty: the job stays due and a later pass
    * sends it. A user who cannot be reached (or an hour of failures) ends the attempts.
    */
-  async function noticeRefund(job: Job, jobLog: Logger, reason: FailureReason, amount: number): Promise<Date | null> {
-    const sent = await tell(jobLog, 'failed', () => messenger.failed(view(job), reason, amount));
-    const refundedAt = (job.refundedAt ?? deps.now()).getTime();
+  async function noticeRefund(job: Job, lease: Lease, jobLog: Logger, reason: FailureReason, amount: number): Promise<Date | null> {
+    const sent = await tell(lease, jobLog, 'failed', () => messenger.failed(view(job), reason, amount, lease.signal));
+    const retryAt = noticeRetryAt(deps.now(), job.refundedAt ?? deps.now(), Math.max(deps.pollIntervalMs, 1_000));
     const user = sent ? null : await prisma.user.findUnique({ where: { id: job.userId }, select: { unreachable: true } });
-    if (sent || user?.unreachable || deps.now().getTime() - refundedAt > 60 * 60_000) {
-      await prisma.generation.updateMany({ where: { id: job.id, refundNoticeAt: null }, data: { refundNoticeAt: deps.now() } });
+    if (sent || user?.unreachable || retryAt === null) {
+      await prisma.generation.updateMany({ where: lease.owned({ refundNoticeAt: null }), data: { refundNoticeAt: deps.now() } });
       return null;
     }
-    return at(jitter(60_000));
+    // Backoff grows with the time since the refund (policy.ts); the job stays due until told.
+    return retryAt;
   }
 
-  const progress = (job: Job, jobView: JobView, jobLog: Logger, stage: ProgressStage) =>
-    tell(jobLog, `progress:${stage}`, () => messenger.progress(jobView, stage));
+  const progress = (job: Job, lease: Lease, jobView: JobView, jobLog: Logger, stage: ProgressStage) =>
+    tell(lease, jobLog, `progress:${stage}`, () => messenger.progress(jobView, stage, lease.signal));
 
-  /** Fails the job from `from`, refunds it once, tells the user. */
+  /**
+   * Fails the job from `from` (while this worker owns it), refunds it once, tells the user.
+   * Returns when to look again: a notice that could not be sent is retried with backoff.
+   */
   async function fail(
     job: Job,
+    lease: Lease,
     jobLog: Logger,
     from: GenerationState | readonly GenerationState[],
     reason: FailureReason,
     errorCode: string,
     error: string,
     late = false,
-  ): Promise<RefundResult> {
-    const result = await failAndRefund(prisma, job.id, from, {
+  ): Promise<Date | null> {
+    const result: RefundResult = await failAndRefund(prisma, job.id, from, {
       errorCode,
       error,
       now: deps.now(),
       lateDeliveryAllowed: late,
+      leaseOwner: lease.owner,
     });
     if (result.status === 'refunded') {
       jobLog.info({ state: 'refunded', errorCode, reason, refunded: result.amount, lateDelivery: late }, 'generation failed and refunded');
-      await noticeRefund(job, jobLog, reason, result.amount);
-    } else {
-      jobLog.info({ result: result.status }, 'generation already moved on; not failing it');
+      return noticeRefund({ ...job, refundedAt: deps.now() }, lease, jobLog, reason, result.amount);
     }
-    return result;
+    jobLog.info({ result: result.status }, 'generation already moved on; not failing it');
+    return null;
   }
 
   function callbackUrl(providerId: string): string | undefined {
@@ -368,55 +353,53 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     return buildGenerationRequest(model, job.id, inputs, (ref) => deps.media.toInputMedia(ref), callbackUrl(providerId));
   }
 
-  async function submitStep(job: Job, model: CatalogEntry, provider: VideoProvider | undefined, jobLog: Logger): Promise<Date | null> {
+  async function submitStep(job: Job, lease: Lease, model: CatalogEntry, provider: VideoProvider | undefined, jobLog: Logger): Promise<Date | null> {
     const now = deps.now();
     if (!provider) {
-      await fail(job, jobLog, 'queued', 'provider_unavailable', 'provider_not_configured', `provider ${model.provider} is not configured`);
-      return null;
+      return fail(job, lease, jobLog, 'queued', 'provider_unavailable', 'provider_not_configured', `provider ${model.provider} is not configured`);
     }
     const jobView = view(job);
-    if (job.statusMessageId === null && job.submitAttempts === 0) await progress(job, jobView, jobLog, 'queued');
+    if (job.statusMessageId === null && job.submitAttempts === 0) await progress(job, lease, jobView, jobLog, 'queued');
 
     let request: GenerationRequest;
     try {
       request = buildRequest(job, model, provider.id);
     } catch (err) {
-      await fail(job, jobLog, 'queued', 'bad_input', 'bad_inputs', `stored inputs unusable: ${(err as Error).message}`);
-      return null;
+      return fail(job, lease, jobLog, 'queued', 'bad_input', 'bad_inputs', `stored inputs unusable: ${(err as Error).message}`);
     }
 
     // A create request of an earlier pass may have made a task (ambiguous answer or a crash).
     const uncertain = job.submitAttempts;
     if (uncertain > 0) {
       try {
-        const found = await provider.findTask(request);
+        const found = await provider.findTask(request, lease.signal);
         if (found) {
           jobLog.info({ uncertain }, 'found the task of an earlier submit');
-          return recordSubmitted(job, jobView, found.taskId, jobLog);
+          return recordSubmitted(job, lease, jobView, found.taskId, jobLog);
         }
       } catch (err) {
+        if (lease.lost) throw new LeaseLostError(lease.id);
         const error = provider.classifyError(err);
         jobLog.warn({ code: error.code, errorClass: error.errorClass }, 'task lookup failed');
-        if (!(job.deadlineAt && now > job.deadlineAt)) {
+        if (!isPastDeadline(now, job.deadlineAt)) {
           return at(jitter(Math.min(maxBackoffMs, deps.pollIntervalMs * 2)) + (error.retryAfterMs ?? 0));
         }
       }
     }
-    if (job.deadlineAt && now > job.deadlineAt) {
-      await fail(job, jobLog, 'queued', 'provider_unavailable', job.errorCode ?? 'submit_deadline', job.error ?? 'could not submit before the deadline');
-      return null;
+    if (isPastDeadline(now, job.deadlineAt)) {
+      return fail(job, lease, jobLog, 'queued', 'provider_unavailable', job.errorCode ?? 'submit_deadline', job.error ?? 'could not submit before the deadline');
     }
     if (uncertain > 0) {
       if (uncertain >= (MAX_UNCERTAIN_SUBMITS[provider.id] ?? 1)) {
-        await fail(job, jobLog, 'queued', 'provider_error', 'submit_ambiguous', `the provider's answer to ${uncertain} create requests is unknown`);
-        return null;
+        return fail(job, lease, jobLog, 'queued', 'provider_error', 'submit_ambiguous', `the provider's answer to ${uncertain} create requests is unknown`);
       }
       jobLog.warn({ uncertain }, 'no task found for an uncertain submit; submitting again');
     }
 
-    // Mark "a create request may be in flight" before sending it; a crash leaves the mark.
+    // Mark "a create request may be in flight" before sending it; a crash leaves the mark. The
+    // mark is also the lease check of the create: only the owner can write it.
     const marked = await prisma.generation.updateMany({
-      where: { id: job.id, state: 'queued', submitAttempts: uncertain },
+      where: lease.owned({ state: 'queued' as const, submitAttempts: uncertain }),
       data: { submitAttempts: uncertain + 1 },
     });
     if (marked.count !== 1) return at(tickMs);
@@ -424,73 +407,83 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     let taskId: string;
     try {
       await submitLimiterFor(provider.id).acquire();
-      ({ taskId } = await provider.submit(request));
+      await lease.check();
+      ({ taskId } = await provider.submit(request, lease.signal));
     } catch (err) {
+      if (err instanceof LeaseLostError || lease.lost) throw new LeaseLostError(lease.id);
       const error = provider.classifyError(err);
       const details = { code: error.code, errorClass: error.errorClass, userReason: error.userReason };
-      if (error.errorClass === 'final') {
+      // Cut short by the step deadline (or shutdown): never a final failure. The classification
+      // says whether the create may have been sent (ambiguous) or not (retryable: uploads).
+      if (error.errorClass === 'final' && !lease.signal.aborted) {
         jobLog.warn(details, 'submit failed for good');
-        await fail(job, jobLog, 'queued', error.userReason, error.code, error.message);
-        return null;
+        return fail(job, lease, jobLog, 'queued', error.userReason, error.code, error.message);
       }
       if (error.errorClass === 'ambiguous') {
         jobLog.warn(details, 'submit outcome unknown; will look the task up');
         return at(Math.min(deps.pollIntervalMs, 5_000));
       }
-      // Retryable: no task was made, so this attempt does not count as uncertain.
+      // Retryable: the provider says no task can have been made, so this try is not uncertain.
       await prisma.generation.updateMany({
-        where: { id: job.id, state: 'queued', submitAttempts: uncertain + 1 },
+        where: lease.owned({ state: 'queued' as const, submitAttempts: uncertain + 1 }),
         data: { submitAttempts: uncertain, errorCode: error.code, error: error.message.slice(0, 1000) },
       });
-      const delay = Math.min(maxBackoffMs, 1_000 * 2 ** Math.min(job.attempts, 10));
+      const delay = submitBackoffMs(job.attempts, maxBackoffMs);
       jobLog.warn({ ...details, retryInMs: delay }, 'submit failed; retrying later');
       return at(jitter(delay) + (error.retryAfterMs ?? 0));
     }
-    return recordSubmitted(job, jobView, taskId, jobLog);
+    return recordSubmitted(job, lease, jobView, taskId, jobLog);
   }
 
-  async function recordSubmitted(job: Job, jobView: JobView, taskId: string, jobLog: Logger): Promise<Date> {
+  async function recordSubmitted(job: Job, lease: Lease, jobView: JobView, taskId: string, jobLog: Logger): Promise<Date> {
     const now = deps.now();
-    const moved = await transition(prisma, job.id, 'queued', 'submitted', {
-      providerTaskId: taskId,
-      submittedAt: now,
-      deadlineAt: new Date(now.getTime() + deps.pollTimeoutMs),
-      error: null,
-      errorCode: null,
-    });
+    const moved = await transition(
+      prisma,
+      job.id,
+      'queued',
+      'submitted',
+      {
+        providerTaskId: taskId,
+        submittedAt: now,
+        deadlineAt: new Date(now.getTime() + deps.pollTimeoutMs),
+        error: null,
+        errorCode: null,
+      },
+      lease.owner,
+    );
     if (!moved) {
       // Refunded meanwhile (admin): keep the task so a result can still be delivered.
       await prisma.generation.updateMany({
-        where: { id: job.id, state: 'refunded', providerTaskId: null },
+        where: lease.owned({ state: 'refunded' as const, providerTaskId: null }),
         data: { providerTaskId: taskId, submittedAt: now, lateDeliveryAllowed: true },
       });
       jobLog.warn({ providerTaskId: taskId }, 'submitted, but the job was refunded meanwhile');
       return at(latePollMs);
     }
     jobLog.info({ state: 'submitted', providerTaskId: taskId }, 'generation submitted');
-    await progress(job, jobView, jobLog, 'submitted');
+    await progress(job, lease, jobView, jobLog, 'submitted');
     return at(deps.pollIntervalMs);
   }
 
-  async function stopLatePolling(job: Job, jobLog: Logger, why: string): Promise<null> {
-    await prisma.generation.updateMany({ where: { id: job.id, state: 'refunded' }, data: { lateDeliveryAllowed: false } });
+  async function stopLatePolling(job: Job, lease: Lease, jobLog: Logger, why: string): Promise<null> {
+    await prisma.generation.updateMany({ where: lease.owned({ state: 'refunded' as const }), data: { lateDeliveryAllowed: false } });
     jobLog.info({ why }, 'stopped waiting for a late result');
     return null;
   }
 
-  async function pollStep(job: Job, provider: VideoProvider | undefined, jobLog: Logger, late: boolean): Promise<Date | null> {
+  async function pollStep(job: Job, lease: Lease, provider: VideoProvider | undefined, jobLog: Logger, late: boolean): Promise<Date | null> {
     const now = deps.now();
     const from = ['submitted', 'running'] as const;
     const again = late ? latePollMs : deps.pollIntervalMs;
     const taskId = job.providerTaskId;
-    if (!taskId) return late ? stopLatePolling(job, jobLog, 'no provider task') : null;
+    if (!taskId) return late ? stopLatePolling(job, lease, jobLog, 'no provider task') : null;
     if (late && now.getTime() > (job.submittedAt ?? job.createdAt).getTime() + lateHorizonMs) {
-      return stopLatePolling(job, jobLog, 'late-delivery horizon passed');
+      return stopLatePolling(job, lease, jobLog, 'late-delivery horizon passed');
     }
-    const pastDeadline = !late && job.deadlineAt !== null && now > job.deadlineAt;
+    const pastDeadline = !late && isPastDeadline(now, job.deadlineAt);
     const timeout = async () => {
-      await fail(job, jobLog, from, 'timeout', 'timeout', `no result within ${deps.pollTimeoutMs} ms`, true);
-      return at(latePollMs);
+      const notice = await fail(job, lease, jobLog, from, 'timeout', 'timeout', `no result within ${deps.pollTimeoutMs} ms`, true);
+      return earliest(notice, at(latePollMs));
     };
 
     if (!provider) {
@@ -502,16 +495,20 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     await limiterFor(provider.id).acquire();
     let status;
     try {
-      status = await provider.getStatus(taskId, job.kind);
+      status = await provider.getStatus(taskId, job.kind, lease.signal);
     } catch (err) {
+      if (lease.lost) throw new LeaseLostError(lease.id);
       const error = provider.classifyError(err);
+      if (lease.signal.aborted) {
+        jobLog.warn({ code: error.code }, 'status check cut short by the step deadline; retrying');
+        return at(deps.pollIntervalMs);
+      }
       const sinceSubmit = now.getTime() - (job.submittedAt ?? job.createdAt).getTime();
       const final = error.errorClass === 'final' || (error.code === 'task_not_found' && sinceSubmit > notFoundGraceMs);
       if (final) {
-        if (late) return stopLatePolling(job, jobLog, `status failed: ${error.code}`);
+        if (late) return stopLatePolling(job, lease, jobLog, `status failed: ${error.code}`);
         jobLog.warn({ code: error.code, errorClass: error.errorClass }, 'status check failed for good');
-        await fail(job, jobLog, from, error.userReason, error.code, error.message);
-        return null;
+        return fail(job, lease, jobLog, from, error.userReason, error.code, error.message);
       }
       if (pastDeadline) return timeout();
       jobLog.warn({ code: error.code, errorClass: error.errorClass }, 'status check failed; retrying');
@@ -521,18 +518,17 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     if (status.state === 'pending') {
       if (pastDeadline) return timeout();
       if (!late && job.state === 'submitted') {
-        if (await transition(prisma, job.id, 'submitted', 'running')) {
+        if (await transition(prisma, job.id, 'submitted', 'running', {}, lease.owner)) {
           jobLog.info({ state: 'running', providerState: status.providerState }, 'generation running');
-          await progress(job, view(job), jobLog, 'running');
+          await progress(job, lease, view(job), jobLog, 'running');
         }
       }
       return at(again);
     }
 
     if (status.state === 'failed') {
-      if (late) return stopLatePolling(job, jobLog, `late failure: ${status.code ?? 'failed'}`);
-      await fail(job, jobLog, from, status.userReason, status.code ?? 'task_failed', status.reason);
-      return null;
+      if (late) return stopLatePolling(job, lease, jobLog, `late failure: ${status.code ?? 'failed'}`);
+      return fail(job, lease, jobLog, from, status.userReason, status.code ?? 'task_failed', status.reason);
     }
 
     // Succeeded: record the result, then deliver in the same pass.
@@ -543,59 +539,72 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     };
     if (late) {
       const kept = await prisma.generation.updateMany({
-        where: { id: job.id, state: 'refunded', lateDeliveryAllowed: true },
+        where: lease.owned({ state: 'refunded' as const, lateDeliveryAllowed: true }),
         data: result,
       });
       if (kept.count !== 1) return null;
       jobLog.info({ state: 'refunded', late: true }, 'late result arrived after the refund; delivering without a charge');
     } else {
-      if (!(await transition(prisma, job.id, from, 'succeeded', { ...result, error: null, errorCode: null }))) return at(tickMs);
+      if (!(await transition(prisma, job.id, from, 'succeeded', { ...result, error: null, errorCode: null }, lease.owner))) return at(tickMs);
       jobLog.info({ state: 'succeeded' }, 'generation succeeded');
     }
-    return deliverStep({ ...job, ...result, state: late ? 'refunded' : 'succeeded' }, jobLog, late);
+    return deliverStep({ ...job, ...result, state: late ? 'refunded' : 'succeeded' }, lease, jobLog, late);
   }
 
-  async function deliverStep(job: Job, jobLog: Logger, late: boolean): Promise<Date | null> {
+  async function deliverStep(job: Job, lease: Lease, jobLog: Logger, late: boolean): Promise<Date | null> {
     // Either state: an admin may refund a succeeded job while it is being delivered (it then
     // stays deliverable with lateDeliveryAllowed), and the delivery must still be recorded once.
     const from = ['succeeded', 'refunded'] as const;
     if (!job.resultUrl) {
       jobLog.error('no result URL to deliver');
-      return late ? stopLatePolling(job, jobLog, 'no result URL') : null;
+      return late ? stopLatePolling(job, lease, jobLog, 'no result URL') : null;
     }
     const jobView = view(job);
-    await progress(job, jobView, jobLog, 'uploading');
+    await progress(job, lease, jobView, jobLog, 'uploading');
+    // The upload gets most of what is left of the step; the link fallback runs in the rest.
+    const upload = new AbortController();
+    const uploadTimer = setTimeout(() => upload.abort(new Error('upload deadline passed')), uploadBudgetMs(deadlineMs));
+    uploadTimer.unref();
+    const abortUpload = () => upload.abort(lease.signal.reason);
+    lease.signal.addEventListener('abort', abortUpload, { once: true });
     let outcome;
     try {
-      outcome = await messenger.deliver(jobView, {
-        url: job.resultUrl,
-        ...(job.resultDurationSeconds !== null ? { durationSeconds: job.resultDurationSeconds } : {}),
-      });
+      await lease.check();
+      outcome = await messenger.deliver(
+        jobView,
+        { url: job.resultUrl, ...(job.resultDurationSeconds !== null ? { durationSeconds: job.resultDurationSeconds } : {}) },
+        { signal: lease.signal, uploadSignal: upload.signal },
+      );
     } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
       outcome = { kind: 'retry' as const, error: (err as Error).message };
+    } finally {
+      clearTimeout(uploadTimer);
+      lease.signal.removeEventListener('abort', abortUpload);
     }
     const now = deps.now();
     const done = { lateDeliveryAllowed: false };
+    const record = (data: Parameters<typeof transition>[4]) => transition(prisma, job.id, from, 'delivered', { ...done, ...data }, lease.owner);
     switch (outcome.kind) {
       case 'video':
-        if (await transition(prisma, job.id, from, 'delivered', { ...done, deliveredAt: now, telegramFileId: outcome.fileId, deliveredAsLink: false })) {
+        if (await record({ deliveredAt: now, telegramFileId: outcome.fileId, deliveredAsLink: false })) {
           jobLog.info({ state: 'delivered', late }, 'video delivered');
         }
         return null;
       case 'link':
-        if (await transition(prisma, job.id, from, 'delivered', { ...done, deliveredAt: now, deliveredAsLink: true })) {
+        if (await record({ deliveredAt: now, deliveredAsLink: true })) {
           jobLog.info({ state: 'delivered', late, asLink: true }, 'result delivered as a link');
         }
         return null;
       case 'unreachable':
         await markUnreachable(prisma, job.userId);
-        await transition(prisma, job.id, from, 'delivered', { ...done, errorCode: 'user_unreachable', error: 'the user blocked the bot' });
+        await record({ errorCode: 'user_unreachable', error: 'the user blocked the bot' });
         jobLog.info({ state: 'delivered', sent: false }, 'user unreachable; result kept for /history');
         return null;
       case 'retry': {
-        const readyFor = now.getTime() - (job.completedAt ?? now).getTime();
-        if (readyFor > deliveryGiveUpMs) {
-          await transition(prisma, job.id, from, 'delivered', { ...done, errorCode: 'delivery_failed', error: outcome.error.slice(0, 1000) });
+        if (lease.lost) throw new LeaseLostError(lease.id);
+        if (deliveryRetry(now, job.completedAt, deliveryGiveUpMs) === 'give_up') {
+          await record({ errorCode: 'delivery_failed', error: outcome.error.slice(0, 1000) });
           jobLog.warn({ state: 'delivered', sent: false }, 'gave up delivering; result kept for /history');
           return null;
         }
@@ -605,12 +614,12 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     }
   }
 
-  async function sweepFailed(job: Job, jobLog: Logger): Promise<Date | null> {
-    const result = await refundGeneration(prisma, job.id, job.errorCode ?? 'failed', deps.now());
+  async function sweepFailed(job: Job, lease: Lease, jobLog: Logger): Promise<Date | null> {
+    const result = await refundGeneration(prisma, job.id, job.errorCode ?? 'failed', deps.now(), lease.owner);
     if (result.status === 'refunded') {
       jobLog.info({ state: 'refunded', refunded: result.amount }, 'refunded a failed generation');
       const reason: ProviderUserReason = 'provider_error';
-      return noticeRefund(job, jobLog, job.errorCode === 'timeout' ? 'timeout' : reason, result.amount);
+      return noticeRefund({ ...job, refundedAt: deps.now() }, lease, jobLog, job.errorCode === 'timeout' ? 'timeout' : reason, result.amount);
     }
     return null;
   }
@@ -628,12 +637,22 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       log.info({ concurrency: deps.concurrency }, 'job worker started');
     },
 
-    async stop() {
+    async stop(graceMs?: number) {
       stopping = true;
       if (timer) clearInterval(timer);
       timer = undefined;
       if (ticking) await ticking.catch(() => {});
-      await Promise.allSettled([...inFlight]);
+      const steps = Promise.allSettled([...inFlight]);
+      if (graceMs !== undefined && inFlight.size > 0) {
+        const grace = setTimeout(() => {
+          for (const lease of held) lease.abort('the worker is stopping');
+        }, graceMs);
+        grace.unref();
+        await steps;
+        clearTimeout(grace);
+      } else {
+        await steps;
+      }
       started = false;
       log.info('job worker stopped');
     },

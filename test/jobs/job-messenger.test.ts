@@ -11,6 +11,8 @@ import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createI18n } from '../../src/bot/i18n.js';
 import { createJobMessenger } from '../../src/bot/job-messenger.js';
+import { backgroundTransformers } from '../../src/bot/background-api.js';
+import { FaultProxy } from '../support/fault-proxy.js';
 import { projectRoot } from '../../src/db/migrate.js';
 import { confirmGeneration } from '../../src/domain/generations.js';
 import type { JobMessenger, JobView } from '../../src/jobs/ports.js';
@@ -26,6 +28,16 @@ let tg: FakeTelegram;
 let host: Server;
 let hostUrl = '';
 let messenger: JobMessenger;
+/** The same messenger behind a fault proxy (answers lost after Telegram processed the call). */
+let proxied: JobMessenger;
+let proxy: FaultProxy;
+
+/** The production client: the same transformers as the worker's background API in src/app.ts. */
+function productionApi(apiRoot: string): Api {
+  const api = new Api(tg.tokens[0]!, { apiRoot, timeoutSeconds: 120 });
+  api.config.use(...backgroundTransformers(async () => {}));
+  return api;
+}
 
 beforeAll(async () => {
   [t, tg] = await Promise.all([openTestDb(), FakeTelegram.start()]);
@@ -47,16 +59,19 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-  messenger = createJobMessenger({
-    api: new Api(tg.tokens[0]!, { apiRoot: tg.apiRoot }),
+  proxy = await FaultProxy.start(tg.apiRoot);
+  const common = {
     i18n: createI18n(path.join(projectRoot(), 'locales')),
     prisma: t.db.prisma,
     logger: silentLogger,
     maxUploadBytes: LIMIT,
     fetchTimeoutMs: 2_000,
-  });
+  };
+  messenger = createJobMessenger({ api: productionApi(tg.apiRoot), ...common });
+  proxied = createJobMessenger({ api: productionApi(proxy.url), ...common });
 });
 afterAll(async () => {
+  await proxy?.stop();
   await new Promise<void>((resolve) => (host ? host.close(() => resolve()) : resolve()));
   await Promise.all([t?.close(), tg?.stop()]);
 });
@@ -140,6 +155,34 @@ describe('grammY job messenger', () => {
     const { view, user } = await job();
     expect(await messenger.deliver(view, { url: `${hostUrl}/chunked.mp4` })).toEqual({ kind: 'link' });
     expect(text(user.messages().at(-1))).toContain(`${hostUrl}/chunked.mp4`);
+  });
+
+  it('a sendVideo whose answer never comes falls back to the link within the step deadline', async () => {
+    const { view, user } = await job();
+    proxy.loseAnswer(/\/sendVideo$/, 'stall');
+    const started = Date.now();
+    const outcome = await proxied.deliver(view, { url: `${hostUrl}/small.mp4` }, { signal: AbortSignal.timeout(3_000), uploadSignal: AbortSignal.timeout(1_000) });
+    expect(outcome).toEqual({ kind: 'link' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(text(user.messages().at(-1))).toContain(`${hostUrl}/small.mp4`);
+  });
+
+  it.each([502, 'reset'] as const)('a sendVideo processed then answered %s is not re-sent by the client: one video, then the link', async (fault) => {
+    const { view, user } = await job();
+    const before = tg.calls('sendVideo').length;
+    proxy.loseAnswer(/\/sendVideo$/, fault);
+    const outcome = await proxied.deliver(view, { url: `${hostUrl}/small.mp4` }, { signal: AbortSignal.timeout(5_000), uploadSignal: AbortSignal.timeout(3_000) });
+    expect(outcome).toEqual({ kind: 'link' });
+    expect(tg.calls('sendVideo').length - before).toBe(1);
+    expect(user.messages().filter((m) => 'video' in m)).toHaveLength(1);
+  });
+
+  it('a sendMessage whose answer is lost (504) is not retried forever: the step decides', async () => {
+    const { view } = await job();
+    proxy.loseAnswer(/\/sendMessage$/, 504);
+    const started = Date.now();
+    await expect(proxied.failed(view, 'provider_error', 35, AbortSignal.timeout(3_000))).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('a user who blocked the bot: unreachable, and marked so', async () => {

@@ -76,7 +76,8 @@ describe('fake KIE → real callback → parseCallback', () => {
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://x');
         received.push({ headers: req.headers, query: url.searchParams, rawBody: Buffer.concat(chunks).toString('utf8') });
-        res.end('ok');
+        // Answer a little later, so a test that only waits for `received` would race the fake's record.
+        setTimeout(() => res.end('ok'), 30);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -95,7 +96,8 @@ describe('fake KIE → real callback → parseCallback', () => {
         callbackUrl: `http://127.0.0.1:${port}/callbacks/kie?secret=abc`,
       });
       fake.completeTask(taskId);
-      await fake.waitFor(() => received.length === 2, 3_000);
+      // Our server sees a callback before the fake records its answer: wait for both outcomes.
+      await fake.waitFor(() => received.length === 2 && fake.callbacks.length === 2 && fake.callbacks.every((c) => c.status !== undefined || c.error !== undefined), 3_000);
       expect(fake.callbacks.map((c) => c.status)).toEqual([200, 200]);
       for (const cb of received) {
         expect(cb.query.get('secret')).toBe('abc');

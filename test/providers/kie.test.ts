@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKieProvider, KieApiError, type KieProvider, type KieProviderConfig } from '../../src/providers/kie/index.js';
+import { classifyKieError } from '../../src/providers/kie/errors.js';
 import { ProviderError, type GenerationRequest, type TaskStatus } from '../../src/providers/types.js';
 import { FakeKie } from '../support/fake-kie/index.js';
 import { bufferMedia, fixtureMedia, fixturePath } from '../support/fake-kie/media.js';
@@ -181,22 +182,25 @@ describe('KIE createTask failures (docs/providers.md §kie-errors)', () => {
     expect(kie.count('createTask')).toBe(2);
   });
 
-  it('body 500 is retried', async () => {
-    kie.failNext('createTask', { code: 500 }, 2);
-    await provider().submit(request());
-    expect(kie.count('createTask')).toBe(3);
+  // SPEC failure model: once a create was sent, any failure other than KIE's own refusal may
+  // follow a created task, so it is ambiguous and never re-sent by the client.
+  it.each([
+    ['body 500', { code: 500 }, '500'],
+    ['HTTP 502 proxy page', { httpStatus: 502 }, 'http_502'],
+    ['body 500 with HTTP 500', { code: 500, mirrorHttpStatus: true }, '500'],
+    ['a connection reset', { reset: true }, 'ECONNRESET'],
+  ] as const)('%s after a sent create is ambiguous and not re-sent', async (_label, fault, code) => {
+    kie.failNext('createTask', fault);
+    const error = await rejection(provider().submit(request()));
+    expect(error).toMatchObject({ errorClass: 'ambiguous', code });
+    expect(kie.count('createTask')).toBe(1);
   });
 
-  it('HTTP 5xx (non-JSON proxy page) is retried', async () => {
-    kie.failNext('createTask', { httpStatus: 502 }).failNext('createTask', { code: 500, mirrorHttpStatus: true });
-    await provider().submit(request());
-    expect(kie.count('createTask')).toBe(3);
-  });
-
-  it('a connection reset before a response is retried', async () => {
-    kie.failNext('createTask', { reset: true });
-    await provider().submit(request());
-    expect(kie.count('createTask')).toBe(2);
+  it('a refused connection (nothing sent) is retryable', () => {
+    const p = createKieProvider({ apiKey: 'k', apiBaseUrl: kie.apiBaseUrl, uploadBaseUrl: kie.uploadBaseUrl });
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(classifyKieError(refused, 'createTask', { rateLimitDelayMs: 1, maintenanceDelayMs: 1, secrets: [] })).toMatchObject({ errorClass: 'retryable' });
+    expect(p.classifyError(new KieApiError('createTask', 502, undefined, ''))).toMatchObject({ errorClass: 'ambiguous' });
   });
 
   it('a timeout after the request was sent is ambiguous and NOT retried; findTask returns null', async () => {

@@ -243,7 +243,9 @@ describe('Kling provider: retry table', () => {
     const [created] = [...fake.tasks.values()];
 
     expect(await provider.findTask(request)).toEqual({ taskId: created!.taskId });
-    expect(fake.requestsFor('list')[0]!.path).toBe('/v1/videos/text2video?pageNum=1&pageSize=50');
+    // Found directly by external_task_id on the get-one path, no list scan.
+    expect(fake.requestsFor('get').at(-1)!.path).toBe(`/v1/videos/text2video/${provider.externalTaskId(request)}`);
+    expect(fake.requestsFor('list')).toHaveLength(0);
     expect(await provider.findTask(t2v())).toBeNull();
     expect(fake.tasks.size).toBe(1);
   });
@@ -266,12 +268,38 @@ describe('Kling provider: retry table', () => {
     expect(fake.tasks.size).toBe(1);
   });
 
-  it('findTask scans past the first page', async () => {
+  it('findTask finds a task by external_task_id behind 200 newer tasks (finding 4)', async () => {
+    await startFake({ concurrencyLimit: 1_000 });
+    const provider = makeProvider();
+    const oldest = t2v();
+    const { taskId } = await provider.submit(oldest);
+    for (let i = 0; i < 200; i += 1) await provider.submit(t2v());
+    expect(await provider.findTask(oldest)).toEqual({ taskId });
+    expect(fake.requestsFor('list')).toHaveLength(0);
+    // A lost create answer: the resubmit gets 1201 "already exists" and finds the task, never bad input.
+    expect(await provider.submit(oldest)).toEqual({ taskId });
+    expect(fake.tasks.size).toBe(201);
+  });
+
+  it('1201 "external_task_id already exists" with the task not visible is ambiguous, never bad input', async () => {
+    await startFake({ concurrencyLimit: 1_000 });
+    const provider = makeProvider({ findTaskMaxPages: 1 });
+    const request = t2v();
+    await provider.submit(request);
+    for (let i = 0; i < 55; i += 1) await provider.submit(t2v());
+    fake.failNext('get', 1203, 1); // the direct query misses (indexing lag), the first list page too
+    const error = await expectProviderError(provider.submit(request));
+    expect(error).toMatchObject({ errorClass: 'ambiguous' });
+    expect(error.userReason).not.toBe('bad_input');
+  });
+
+  it('findTask scans past the first page when the host refuses the external-id query', async () => {
     await startFake({ concurrencyLimit: 1_000 });
     const provider = makeProvider();
     const oldest = t2v();
     const { taskId } = await provider.submit(oldest);
     for (let i = 0; i < 55; i += 1) await provider.submit(t2v());
+    fake.failNext('get', 1203, 1);
     expect(await provider.findTask(oldest)).toEqual({ taskId });
     expect(fake.requestsFor('list').map((r) => r.path)).toEqual([
       '/v1/videos/text2video?pageNum=1&pageSize=50',

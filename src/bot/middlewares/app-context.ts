@@ -20,7 +20,9 @@ export function appContext(deps: BotDeps): MiddlewareFn<BotContext> {
       contact: from && { id: from.id, username: from.username, firstName: from.first_name, languageCode: from.language_code },
       conversationKey: key,
     });
-    if (!prelude.fresh) return;
+    // A payment is credited once by its charge id, not by the update mark: a redelivered payment
+    // whose first handling failed (even if removing the mark failed too) is handled again.
+    if (!prelude.fresh && !ctx.message?.successful_payment) return;
     if (key) setConversationPrefetch(ctx, prelude.conversation);
     if (prelude.user) {
       ctx.user = prelude.user;

@@ -66,6 +66,17 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
+/** Network error codes raised before the request could reach KIE: nothing was processed. */
+const NOT_SENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
+
+/**
+ * Body codes KIE itself answers when it refused a createTask (auth, balance, validation, rate
+ * limit, maintenance, disabled model): no task was made. Any other failure of a createTask that
+ * was sent — a 5xx or 524 from a proxy, body code 500, a reset, a premature close, a timeout —
+ * may follow a created task (SPEC failure model), so it is `ambiguous`.
+ */
+const CREATE_REFUSED_CODES = new Set([400, 401, 402, 404, 408, 422, 429, 455, 505]);
+
 /** Timeout events of got that fire before any byte of the request left this process. */
 const PRE_SEND_TIMEOUT_EVENTS = new Set(['lookup', 'connect', 'secureConnect']);
 
@@ -157,6 +168,15 @@ export function classifyKieError(
   const sizeError = findCause(error, KieInputSizeError);
   if (sizeError) return make(sizeError.message, 'final', 'input_size_mismatch', options, 'bad_input');
 
+  if (error instanceof KieApiError && error.operation === 'createTask') {
+    const refused = error.bodyCode !== undefined && error.bodyCode !== 200 && !error.malformed && CREATE_REFUSED_CODES.has(error.bodyCode);
+    const clientError = error.bodyCode === undefined && !error.malformed && error.httpStatus >= 400 && error.httpStatus < 500;
+    if (!refused && !clientError) {
+      const code = error.malformed ? 'malformed_response' : error.bodyCode !== undefined ? String(error.bodyCode) : `http_${error.httpStatus}`;
+      return make(`${error.message} (the task may exist)`, 'ambiguous', code, options, 'provider_error');
+    }
+  }
+
   if (error instanceof KieApiError) {
     if (error.malformed) {
       // A 2xx createTask we cannot read may still have created the task.
@@ -180,7 +200,8 @@ export function classifyKieError(
   }
 
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError' || (error instanceof RequestError && error.code === 'ERR_ABORTED')) {
+  // AbortError, or the TimeoutError DOMException of AbortSignal.timeout / a step deadline.
+  if (name === 'AbortError' || name === 'TimeoutError' || (error instanceof RequestError && error.code === 'ERR_ABORTED')) {
     // Our own signal: the job is shutting down. A create may already be on KIE's side.
     return operation === 'createTask'
       ? make(`KIE ${op}: aborted after the request may have been sent`, 'ambiguous', 'aborted', options)
@@ -188,6 +209,10 @@ export function classifyKieError(
   }
 
   const code = (error as { code?: unknown } | null)?.code;
+  if (operation === 'createTask' && !(typeof code === 'string' && NOT_SENT_NETWORK_CODES.has(code))) {
+    // Reset, EPIPE, premature close, socket errors: KIE may have taken the request.
+    return make(`KIE ${op}: ${typeof code === 'string' ? `network error ${code}` : 'request failed'} after the request may have been sent`, 'ambiguous', typeof code === 'string' && code ? code : 'request_error', options);
+  }
   if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) {
     return make(`KIE ${op}: network error ${code}`, 'retryable', code, options, 'provider_unavailable');
   }

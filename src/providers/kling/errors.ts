@@ -56,6 +56,8 @@ export function classifyBusinessCode(error: KlingApiError, options: ClassifyOpti
     if (error.httpStatus === 429 || error.httpStatus >= 500) return make('retryable', 'provider_unavailable');
     return make('final', 'provider_error');
   }
+  // "external_task_id already exists" proves our task exists (an earlier create got through).
+  if (code === 1201 && /external_task_id/i.test(error.klingMessage)) return make(options.operation === 'create' ? 'ambiguous' : 'retryable', 'provider_error');
   if (code === 1303) return make('retryable', 'provider_unavailable', options.concurrencyDelayMs);
   if (RETRYABLE.has(code)) return make('retryable', 'provider_unavailable');
   // 1003/1004 reach here only after the one re-signed retry failed too: the clock is off.

@@ -275,11 +275,22 @@ export function createKlingProvider(config: KlingProviderConfig): KlingProvider 
     return kind;
   }
 
+  /**
+   * Looks our task up by external_task_id: first directly (the get-one path takes a task_id or
+   * an external_task_id), then, should that form be refused, in the newest list pages.
+   */
   async function findTask(request: GenerationRequest, signal?: AbortSignal): Promise<{ taskId: string } | null> {
     const kind = requireKind(request.kind);
     const externalId = klingExternalTaskId(request.generationId);
     return withRetry(
       async () => {
+        try {
+          const task = parseTask(await call('GET', `v1/videos/${kind}/${encodeURIComponent(externalId)}`, { signal }), 'query');
+          if (!task.task_info?.external_task_id || task.task_info.external_task_id === externalId) return { taskId: task.task_id };
+        } catch (error) {
+          // 1203 "does not exist" (or 1201 for an id form this host does not take): not found this way.
+          if (!(error instanceof KlingApiError && (error.businessCode === 1203 || error.businessCode === 1201))) throw error;
+        }
         for (let page = 1; page <= maxPages; page += 1) {
           const data = await call('GET', `v1/videos/${kind}`, {
             searchParams: { pageNum: page, pageSize: FIND_PAGE_SIZE },
@@ -319,6 +330,13 @@ export function createKlingProvider(config: KlingProviderConfig): KlingProvider 
           ) {
             const found = await findTask(request, signal);
             if (found) return found;
+            // The task exists (Kling says so) but is not visible yet: never a bad input.
+            throw new ProviderError(
+              'Kling: external_task_id already exists but the task was not found yet',
+              'ambiguous',
+              'task_exists',
+              'provider_error',
+            );
           }
           throw error;
         }

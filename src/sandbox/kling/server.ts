@@ -793,8 +793,8 @@ export class FakeKling {
   }
 
   private get(kind: FakeKlingKind, taskId: string): unknown {
-    // The docs accept the task_id or our external_task_id here.
-    const task = this.tasks.get(taskId) ?? [...this.tasks.values()].find((t) => t.kind === kind && t.externalTaskId === taskId);
+    // The path takes a task_id or our external_task_id (PROVIDERS-MORE D.3: "{task_id or external_task_id}").
+    const task = this.tasks.get(taskId) ?? [...this.tasks.values()].find((t) => t.externalTaskId === taskId);
     if (!task || task.kind !== kind) throw new FakeKlingError(1203, `task ${taskId} does not exist`);
     task.polls += 1;
     if (this.lifecycle.unit === 'polls') {

@@ -119,11 +119,7 @@ export function userCommands(): Composer<BotContext> {
     const result = await adminRefundGeneration(ctx.deps.prisma, id, adminId(ctx), ctx.deps.now());
     switch (result.status) {
       case 'refunded':
-        await writeAudit(ctx.deps.prisma, adminId(ctx), 'generation_refund', id, {
-          amount: result.amount,
-          balance: result.balance,
-          previousState: result.previousState,
-        });
+        // The audit row was written in the refund's transaction (adminRefundGeneration).
         return void (await ctx.reply(ctx.t('admin-refund-done', { id, amount: result.amount, balance: result.balance ?? '—' })));
       case 'already_refunded':
         return void (await ctx.reply(ctx.t('admin-refund-already', { id })));

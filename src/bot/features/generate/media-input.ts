@@ -7,6 +7,7 @@ import type { Message } from 'grammy/types';
 import { UserError } from '../../../domain/errors.js';
 import type { FileRef } from '../../../domain/generation-inputs.js';
 import { TELEGRAM_DOWNLOAD_LIMIT, type TelegramFiles } from '../../telegram-files.js';
+import { billableSeconds } from '../../../media/duration.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const IMAGE_MIMES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -95,8 +96,10 @@ export async function checkAudio(
   if (mime === 'audio/x-m4a' || mime === 'video/mp4') mime = 'audio/mp4';
   if (mime === 'audio/opus') mime = 'audio/ogg';
   if (!mime || !AUDIO_MIMES.includes(mime)) throw new UserError('media-wrong-audio-type');
-  let seconds = candidate.duration && candidate.duration > 0 ? candidate.duration : null;
-  seconds ??= await files.audioSeconds(candidate.fileId, mime);
+  // Prices and limits per second use the larger of the declared and the measured duration: a
+  // sender's metadata alone could claim 1 s for a 60 s clip (src/media/duration.ts).
+  const measured = await files.audioSeconds(candidate.fileId, mime);
+  const seconds = billableSeconds(candidate.duration, measured);
   if (!seconds) throw new UserError('audio-no-duration');
   const ext = { 'audio/mpeg': 'mp3', 'audio/ogg': 'ogg', 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/vnd.wave': 'wav', 'audio/aac': 'aac', 'audio/mp4': 'm4a' }[mime] ?? 'audio';
   return {

@@ -14,6 +14,7 @@ import type { MessageKey } from '../../i18n.js';
 import { defineCallback } from '../../callback-data.js';
 import { menuCallback } from '../../keyboards.js';
 import { checkPreCheckout, creditPayment, packPayload, type PreCheckoutVerdict } from '../../../domain/payments.js';
+import { WEBHOOK_CREDIT_BUDGET_MS, creditWithRetry } from './credit-retry.js';
 
 export const topupCallback = defineCallback('topup', { pack: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) });
 
@@ -71,24 +72,36 @@ export function paymentsFeature(): Composer<BotContext> {
 
   composer.on('message:successful_payment', async (ctx) => {
     const sp = ctx.message.successful_payment;
-    const result = await creditPayment(ctx.deps.prisma, {
-      payerId: BigInt(ctx.from.id),
-      currency: sp.currency,
-      totalAmount: sp.total_amount,
-      payload: sp.invoice_payload,
-      telegramChargeId: sp.telegram_payment_charge_id,
-      providerChargeId: sp.provider_payment_charge_id,
-    });
+    const { config, logger } = ctx.deps;
     const log = { userId: ctx.from.id, chargeId: sp.telegram_payment_charge_id, stars: sp.total_amount };
+    // Never acknowledged before the credit is committed (credit-retry.ts): a database fault is
+    // retried, then the error escapes the boundary (webhook: 5xx, Telegram redelivers).
+    const budget = config.mode === 'webhook' ? WEBHOOK_CREDIT_BUDGET_MS : config.PAYMENT_CREDIT_RETRY_MS;
+    const result = await creditWithRetry(
+      sp.telegram_payment_charge_id,
+      () =>
+        creditPayment(ctx.deps.prisma, {
+          payerId: BigInt(ctx.from.id),
+          currency: sp.currency,
+          totalAmount: sp.total_amount,
+          payload: sp.invoice_payload,
+          telegramChargeId: sp.telegram_payment_charge_id,
+          providerChargeId: sp.provider_payment_charge_id,
+        }),
+      budget,
+      (err, attempt) => logger.warn({ ...log, err, attempt }, 'crediting a stars payment failed; retrying'),
+    );
+    // The credit is committed: a failed reply must not make Telegram redeliver the payment.
+    const reply = (text: string) => ctx.reply(text).catch((err: unknown) => logger.warn({ ...log, err }, 'could not confirm a payment'));
     if (result.status === 'credited') {
-      ctx.deps.logger.info({ ...log, credits: result.credits }, 'stars payment credited');
-      await ctx.reply(ctx.t('payment-credited', { credits: result.credits, balance: result.balance }));
+      logger.info({ ...log, credits: result.credits }, 'stars payment credited');
+      await reply(ctx.t('payment-credited', { credits: result.credits, balance: result.balance }));
     } else if (result.status === 'duplicate') {
-      ctx.deps.logger.info(log, 'stars payment already credited');
+      logger.info(log, 'stars payment already credited');
     } else {
-      ctx.deps.logger.error(log, 'stars payment with an unknown payload; not credited');
+      logger.error(log, 'stars payment with an unknown payload; not credited');
       await ctx.deps.alerts?.paymentNotCredited({ chargeId: sp.telegram_payment_charge_id, userId: BigInt(ctx.from.id), stars: sp.total_amount, error: 'unknown payload' });
-      await ctx.reply(ctx.t('payment-credit-failed', { charge: sp.telegram_payment_charge_id }));
+      await reply(ctx.t('payment-credit-failed', { charge: sp.telegram_payment_charge_id }));
     }
   });
 

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminRefundGeneration, confirmGeneration } from '../../src/domain/generations.js';
+import { BOTH, makeUser, openTestDb, textInputs, uuid, type TestDb } from './support.js';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await openTestDb();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('/refund', () => {
+  it('writes its audit row in the refund transaction: one refund, one audit row, even when repeated', async () => {
+    const userId = await makeUser(t.db, 100);
+    const id = uuid();
+    const created = await confirmGeneration(t.db.prisma, {
+      generationId: id, userId, chatId: userId, modelSlug: 'kling-text2video', inputs: textInputs(), quotedPrice: 35,
+      language: 'en', maxInFlight: 5, pollTimeoutMs: 60_000, now: new Date(), configuredProviders: BOTH,
+    });
+    expect(created.status).toBe('created');
+    const adminId = 42n;
+    expect(await adminRefundGeneration(t.db.prisma, id, adminId)).toMatchObject({ status: 'refunded', amount: 35, previousState: 'queued' });
+    expect(await adminRefundGeneration(t.db.prisma, id, adminId)).toEqual({ status: 'already_refunded' });
+    const audit = await t.db.prisma.adminAuditLog.findMany({ where: { action: 'generation_refund', target: id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ adminId, details: { amount: 35, previousState: 'queued' } });
+  });
+});

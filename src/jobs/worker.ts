@@ -221,8 +221,8 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       const job = await prisma.generation.findUnique({ where: { id: claimed.id }, include: { model: true } });
       if (!job || job.leaseOwner !== instanceId) return;
       const stepStarted = performance.now();
-      deps.metrics?.jobStep(job.state, job.model.provider, (performance.now() - stepStarted) / 1000);
       next = (await step(job, lease, jobLog.child({ state: job.state, provider: job.model.provider }))) ?? deps.now();
+      deps.metrics?.jobStep(job.state, job.model.provider, (performance.now() - stepStarted) / 1000);
       jobLog.debug({ state: job.state, next }, 'step done');
     } catch (err) {
       if (err instanceof LeaseLostError || lease.lost) jobLog.warn('lease lost during the step; another worker owns the job now');

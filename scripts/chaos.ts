@@ -38,7 +38,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FakeTelegram, type FakeUser } from '../test/support/fake-telegram/index.js';
+import { FakeTelegram } from '../test/support/fake-telegram/index.js';
 import { FakeKie } from '../test/support/fake-kie/index.js';
 import { FakeKling } from '../test/support/fake-kling/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/db.js';
@@ -316,7 +316,10 @@ export interface KillRecord {
   unfinished: number;
 }
 
-export interface ChaosReport extends Omit<BooksCheck, 'lost' | 'doubleCharges' | 'doubleRefunds' | 'duplicateDeliveries' | 'deliveredAndRefunded' | 'ledgerMismatches'> {
+export interface ChaosReport extends Omit<
+  BooksCheck,
+  'lost' | 'doubleCharges' | 'doubleRefunds' | 'duplicateDeliveries' | 'deliveredAndRefunded' | 'ledgerMismatches'
+> {
   database: 'pglite' | 'postgres';
   seed: number;
   realFlows: number;
@@ -421,7 +424,13 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     await withDatabase(db, async (direct) => {
       for (const user of allUsers) {
         await direct.prisma.user.create({ data: { id: BigInt(user.id), firstName: 'Chaos', telegramLanguage: 'en', language: 'en' } });
-        const granted = await recordMove(direct.prisma, { userId: BigInt(user.id), kind: 'grant', amount: 100, idempotencyKey: `grant:chaos:${user.id}`, reason: 'chaos run' });
+        const granted = await recordMove(direct.prisma, {
+          userId: BigInt(user.id),
+          kind: 'grant',
+          amount: 100,
+          idempotencyKey: `grant:chaos:${user.id}`,
+          reason: 'chaos run',
+        });
         if (granted.status !== 'applied') throw new Error(`grant failed: ${granted.status}`);
       }
     });
@@ -549,8 +558,9 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const refundedChats = await withDatabase(db, async (direct) =>
       (await direct.prisma.generation.findMany({ where: { state: 'refunded' }, select: { chatId: true } })).map((g) => Number(g.chatId)),
     );
-    const usedTasks = await withDatabase(db, async (direct) =>
-      new Set((await direct.prisma.generation.findMany({ select: { providerTaskId: true } })).map((g) => g.providerTaskId)),
+    const usedTasks = await withDatabase(
+      db,
+      async (direct) => new Set((await direct.prisma.generation.findMany({ select: { providerTaskId: true } })).map((g) => g.providerTaskId)),
     );
     const { lost, doubleCharges, doubleRefunds, duplicateDeliveries, deliveredAndRefunded, ledgerMismatches, ...figures } = books;
     return {
@@ -573,7 +583,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       deliveredAndRefunded: deliveredAndRefunded.length,
       ledgerMismatches: ledgerMismatches.length,
       refundsWithoutNotice: refundedChats.filter((c) => !notices.has(c)).length,
-      providerFailures: [...kie.tasks.values()].filter((t) => t.outcome === 'fail').length + [...kling.tasks.values()].filter((t) => t.outcome?.status === 'failed').length,
+      providerFailures:
+        [...kie.tasks.values()].filter((t) => t.outcome === 'fail').length + [...kling.tasks.values()].filter((t) => t.outcome?.status === 'failed').length,
       transientFaultsQueued: transient * 2 + Math.ceil(transient / 2) * 2,
       kieTasks: kie.tasks.size,
       kieTasksNotUsed: [...kie.tasks.keys()].filter((id) => !usedTasks.has(id)).length,
@@ -659,7 +670,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatChaosReport(report)}\n`);
   const { details: _details, killLog: _killLog, ...figures } = report;
   process.stdout.write(`${JSON.stringify({ script: 'chaos', ...figures })}\n`);
-  const ok = report.lost + report.doubleCharges + report.doubleRefunds + report.unexplainedDuplicates + report.deliveredAndRefunded + report.ledgerMismatches === 0;
+  const ok =
+    report.lost + report.doubleCharges + report.doubleRefunds + report.unexplainedDuplicates + report.deliveredAndRefunded + report.ledgerMismatches === 0;
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -22,7 +22,10 @@ try {
     const dir = path.join(paths.migrationsDir, `${stamp}_${name}`);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'migration.sql'), sql);
-    await writeFile(path.join(paths.migrationsDir, 'migration_lock.toml'), '# Do not edit: the database provider of these migrations.\nprovider = "postgresql"\n');
+    await writeFile(
+      path.join(paths.migrationsDir, 'migration_lock.toml'),
+      '# Do not edit: the database provider of these migrations.\nprovider = "postgresql"\n',
+    );
     console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
   }
 } finally {

@@ -11,7 +11,10 @@ import { startSandbox } from '../src/sandbox/start.js';
 const out = process.argv[2] ?? 'docs/sandbox.png';
 const media = (name: string) => readFileSync(path.join('test/fixtures/media', name));
 const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-shot-'));
-const sandbox = await startSandbox({ env: { DATA_DIR: dir, PORT: '0', POLLING_TIMEOUT_SECONDS: '1', POLL_INTERVAL_MS: '200', SANDBOX_PROVIDER_DELAY_MS: '1500' }, logger: () => pino({ level: 'silent' }) });
+const sandbox = await startSandbox({
+  env: { DATA_DIR: dir, PORT: '0', POLLING_TIMEOUT_SECONDS: '1', POLL_INTERVAL_MS: '200', SANDBOX_PROVIDER_DELAY_MS: '1500' },
+  logger: () => pino({ level: 'silent' }),
+});
 try {
   const person = sandbox.people.list().find((p) => !p.admin)!;
   const user = sandbox.people.get(person.id)!;
@@ -34,7 +37,15 @@ try {
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${sandbox.url}?user=${person.id}`);

@@ -150,7 +150,13 @@ export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}
       try {
         for (const user of genUsers) {
           await direct.prisma.user.create({ data: { id: BigInt(user.id), firstName: 'Two', telegramLanguage: 'en', language: 'en' } });
-          const granted = await recordMove(direct.prisma, { userId: BigInt(user.id), kind: 'grant', amount: 100, idempotencyKey: `grant:two:${user.id}`, reason: 'two instances' });
+          const granted = await recordMove(direct.prisma, {
+            userId: BigInt(user.id),
+            kind: 'grant',
+            amount: 100,
+            idempotencyKey: `grant:two:${user.id}`,
+            reason: 'two instances',
+          });
           if (granted.status !== 'applied') throw new Error(`grant failed: ${granted.status}`);
         }
       } finally {
@@ -182,7 +188,8 @@ export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}
     const balanceReplies = () => {
       const perChat = new Map<number, number>();
       for (const c of tg.calls('sendMessage')) {
-        if (c.ok && String(c.params.text ?? '').startsWith(BALANCE_REPLY)) perChat.set(Number(c.params.chat_id), (perChat.get(Number(c.params.chat_id)) ?? 0) + 1);
+        if (c.ok && String(c.params.text ?? '').startsWith(BALANCE_REPLY))
+          perChat.set(Number(c.params.chat_id), (perChat.get(Number(c.params.chat_id)) ?? 0) + 1);
       }
       return perChat;
     };
@@ -237,7 +244,8 @@ export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}
     await until(() => tg.bot().pendingUpdates().length === 0 && Date.now() - quietFrom > 1_500, Math.min(left(), 30_000), 50);
     const replies = balanceReplies();
     const notAnsweredOnce: string[] = [];
-    for (const [chat, sent] of sentPerChat) if ((replies.get(chat) ?? 0) !== sent) notAnsweredOnce.push(`${chat}: sent ${sent}, replies ${replies.get(chat) ?? 0}`);
+    for (const [chat, sent] of sentPerChat)
+      if ((replies.get(chat) ?? 0) !== sent) notAnsweredOnce.push(`${chat}: sent ${sent}, replies ${replies.get(chat) ?? 0}`);
     o.log(`redelivered ${redeliver.length} through the balancer, ${postedToBoth} posted to both instances; replies ${total(replies)} for ${expected} updates`);
 
     // --- Generations through the real flows, conversations spread over both instances.
@@ -254,10 +262,14 @@ export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}
             if (kinds[i] === 'text2video') await orderText2Video(user, `A fox number ${i} running`, o.thinkMs);
             else await orderLipsync(user, i % 2 === 0 ? 'Kling AI Avatar' : 'InfiniteTalk 480p', o.thinkMs);
           } catch (error) {
-            const deliveries = tg.bot().webhookDeliveries().filter((d) => {
-              const u = tg.bot().state.updates.history.get(d.updateId) as { message?: { chat?: { id: number } }; callback_query?: { from?: { id: number } } } | undefined;
-              return u?.message?.chat?.id === user.chatId || u?.callback_query?.from?.id === user.id;
-            });
+            const deliveries = tg
+              .bot()
+              .webhookDeliveries()
+              .filter((d) => {
+                const u = tg.bot().state.updates.history.get(d.updateId) as
+                  { message?: { chat?: { id: number } }; callback_query?: { from?: { id: number } } } | undefined;
+                return u?.message?.chat?.id === user.chatId || u?.callback_query?.from?.id === user.id;
+              });
             failures.push(`user ${user.id}: ${(error as Error).message}\n  webhook deliveries: ${JSON.stringify(deliveries)}`);
           }
         }
@@ -396,7 +408,8 @@ export function formatTwoInstancesReport(r: TwoInstancesReport): string {
     `  provider           ${r.providerTasks} tasks (${r.providerTasksPerGeneration.toFixed(2)} per generation)`,
     `  lost / duplicates  ${r.lost} / ${r.duplicateDeliveries}`,
     ...r.instances.map(
-      (x, i) => `  instance ${i + 1}         port ${x.port}: ${x.webhookRequests} webhook requests, ${x.callbackRequests} provider callbacks, ${x.submitted} jobs submitted, ${x.delivered} videos delivered`,
+      (x, i) =>
+        `  instance ${i + 1}         port ${x.port}: ${x.webhookRequests} webhook requests, ${x.callbackRequests} provider callbacks, ${x.submitted} jobs submitted, ${x.delivered} videos delivered`,
     ),
     `  balancer           ${r.balancerFailed} requests no instance took; both instances up in ${(r.startupMs / 1000).toFixed(1)} s; run ${(r.durationMs / 1000).toFixed(1)} s`,
   ];
@@ -430,8 +443,14 @@ async function main(): Promise<void> {
   const { details: _details, ...figures } = report;
   process.stdout.write(`${JSON.stringify({ script: 'two-instances', ...figures })}\n`);
   const ok =
-    report.updatesNotAnsweredOnce + report.extraRepliesAfterRedelivery + report.chatsWithOtherThanOneVideo + report.doubleCharges + report.lost + report.duplicateDeliveries + report.ledgerMismatches === 0 &&
-    report.instances.every((x) => x.webhookRequests > 0 && x.submitted + x.delivered > 0);
+    report.updatesNotAnsweredOnce +
+      report.extraRepliesAfterRedelivery +
+      report.chatsWithOtherThanOneVideo +
+      report.doubleCharges +
+      report.lost +
+      report.duplicateDeliveries +
+      report.ledgerMismatches ===
+      0 && report.instances.every((x) => x.webhookRequests > 0 && x.submitted + x.delivered > 0);
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -84,14 +84,13 @@ export async function startApp(options: AppOptions): Promise<App> {
     dbSnapshot: cachedDbSnapshot(() => readDbSnapshot(db.prisma, now()), config.METRICS_DB_CACHE_MS),
     onSnapshotError: (err) => logger.warn({ err }, 'metrics: could not read the database gauges'),
   });
-  let alerts: Alerts | undefined;
   const providers = instrumentRegistry(
     createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger }),
     metrics,
-    (provider, operation, error) => alerts?.providerResult(provider, operation, error),
+    (provider, operation, error) => alerts.providerResult(provider, operation, error),
   );
   const kie = providers.get('kie') as { getAccountCredits?: (signal?: AbortSignal) => Promise<number> } | undefined;
-  alerts = createAlerts({
+  const alerts: Alerts = createAlerts({
     prisma: db.prisma,
     admins: config.ADMIN_IDS,
     async render(adminId, key, vars) {
@@ -143,7 +142,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     ratePerSecond: config.BROADCAST_RATE_PER_SECOND,
   });
   const inFlight = createInFlightTracker();
-  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, botInfo: options.botInfo, deps, inFlight, onBroadcastQueued: () => broadcasts.wake() });
+  const bot = createBot({
+    token: config.BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    botInfo: options.botInfo,
+    deps,
+    inFlight,
+    onBroadcastQueued: () => broadcasts.wake(),
+  });
   await bot.init();
   await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
   const adminCommands = await setAdminCommands(bot.api, i18n, config.ADMIN_IDS).catch((err) => {
@@ -163,7 +169,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     reconciler
       .run(AbortSignal.timeout(Math.max(30_000, config.PAYMENT_RECONCILE_INTERVAL_MS)))
       .then((r) => {
-        if (r.credited.length || r.failed.length) logger.info({ credited: r.credited.length, failed: r.failed.length, scanned: r.scanned }, 'payments reconciled');
+        if (r.credited.length || r.failed.length)
+          logger.info({ credited: r.credited.length, failed: r.failed.length, scanned: r.scanned }, 'payments reconciled');
       })
       .catch((err: unknown) => logger.warn({ err }, 'payment reconciliation failed'));
   };

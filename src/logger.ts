@@ -18,7 +18,10 @@ export function createLogger(options: { level: string; secrets: (string | undefi
     {
       level: options.level,
       base: undefined,
-      redact: { paths: ['token', 'apiKey', 'secret', '*.token', '*.apiKey', '*.secretKey', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: ['token', 'apiKey', 'secret', '*.token', '*.apiKey', '*.secretKey', 'headers.authorization', '*.headers.authorization'],
+        censor: '[redacted]',
+      },
       hooks: { streamWrite: scrub },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),

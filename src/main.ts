@@ -33,7 +33,16 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    secrets: [config.BOT_TOKEN, config.KIE_API_KEY, config.KIE_WEBHOOK_HMAC_KEY, config.KLING_SECRET_KEY, config.KLING_ACCESS_KEY, config.WEBHOOK_SECRET, config.CALLBACK_SECRET, config.METRICS_TOKEN],
+    secrets: [
+      config.BOT_TOKEN,
+      config.KIE_API_KEY,
+      config.KIE_WEBHOOK_HMAC_KEY,
+      config.KLING_SECRET_KEY,
+      config.KLING_ACCESS_KEY,
+      config.WEBHOOK_SECRET,
+      config.CALLBACK_SECRET,
+      config.METRICS_TOKEN,
+    ],
   });
 
   let app;

@@ -31,7 +31,10 @@ await bot.init();
 await bot.api.deleteWebhook();
 const runner = run(bot, {
   runner: {
-    fetch: { timeout: Number(process.env.POLLING_TIMEOUT_SECONDS ?? 30), allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] },
+    fetch: {
+      timeout: Number(process.env.POLLING_TIMEOUT_SECONDS ?? 30),
+      allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
+    },
     silent: true,
   },
 });

@@ -74,8 +74,18 @@ async function orchestrate(): Promise<void> {
     const taskId = randomBytes(16).toString('hex');
     const now = Date.now();
     k.tasks.set(taskId, {
-      taskId, model: 'kling/ai-avatar-standard', input: {}, param: '{}', state: 'generating', polls: 0,
-      createTime: now, updateTime: now, outcome: 'success', failCode: '', failMsg: '', resultUrls: [],
+      taskId,
+      model: 'kling/ai-avatar-standard',
+      input: {},
+      param: '{}',
+      state: 'generating',
+      polls: 0,
+      createTime: now,
+      updateTime: now,
+      outcome: 'success',
+      failCode: '',
+      failMsg: '',
+      resultUrls: [],
     });
     k.completeTask(taskId);
     return k.resultUrl(taskId);
@@ -112,12 +122,19 @@ async function orchestrate(): Promise<void> {
   const runs: RoleResult[] = [];
   for (let i = 0; i < Number(opts.runs); i++) {
     for (const role of roles) {
-      const h = spawnTs(path.join(ROOT, 'scripts/bench/delivery.ts'), { BENCH_TARGET: JSON.stringify(target) }, {
-        nodeArgs: ['--expose-gc'],
-        scriptArgs: ['--role', role, '--sample-ms', opts['sample-ms']!],
-      });
+      const h = spawnTs(
+        path.join(ROOT, 'scripts/bench/delivery.ts'),
+        { BENCH_TARGET: JSON.stringify(target) },
+        {
+          nodeArgs: ['--expose-gc'],
+          scriptArgs: ['--role', role, '--sample-ms', opts['sample-ms']!],
+        },
+      );
       await new Promise<void>((resolve) => h.child.once('exit', () => resolve()));
-      const line = h.output().split('\n').find((l) => l.startsWith('{"role"'));
+      const line = h
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{"role"'));
       if (!line) throw new Error(`child for ${role} printed no result:\n${h.output().slice(-2000)}`);
       const r = JSON.parse(line) as RoleResult;
       runs.push(r);
@@ -129,7 +146,13 @@ async function orchestrate(): Promise<void> {
   }
 
   const by = (role: string) => runs.filter((r) => r.role === role);
-  const med = (role: string, k: 'wallMs' | 'growthMB') => round(percentile(by(role).map((r) => r[k]), 50));
+  const med = (role: string, k: 'wallMs' | 'growthMB') =>
+    round(
+      percentile(
+        by(role).map((r) => r[k]),
+        50,
+      ),
+    );
   const max = (role: string, k: 'growthMB') => round(Math.max(...by(role).map((r) => r[k])));
   const summary = {
     realWallMs: med('real', 'wallMs'),
@@ -170,10 +193,20 @@ async function runRole(role: string): Promise<void> {
     const { blockedTransformer, retryTransformer } = await import('../../src/bot/api-transformers.js');
     // As in src/app.ts: the background Api object with the same transformers.
     const api = new Api(target.token, { apiRoot: target.apiRoot, timeoutSeconds: 120 });
-    api.config.use(retryTransformer(), blockedTransformer(async () => {}));
+    api.config.use(
+      retryTransformer(),
+      blockedTransformer(async () => {}),
+    );
     // The messenger touches the database only to look up/store the status message id (given here)
     // and to mark a blocked user; neither happens on this path, so a stub that fails loudly is used.
-    const prisma = new Proxy({}, { get: (_t, p) => { throw new Error(`delivery bench: unexpected prisma.${String(p)}`); } });
+    const prisma = new Proxy(
+      {},
+      {
+        get: (_t, p) => {
+          throw new Error(`delivery bench: unexpected prisma.${String(p)}`);
+        },
+      },
+    );
     const messenger = createJobMessenger({
       api,
       i18n: createI18n(path.join(ROOT, 'locales')),
@@ -184,14 +217,26 @@ async function runRole(role: string): Promise<void> {
     let n = 0;
     transfer = async (url) => {
       const job = {
-        id: `bench-${n++}`, chatId: BigInt(target.chatId), userId: BigInt(target.chatId), language: 'en', modelSlug: 'kie-avatar',
-        displayName: 'Bench', price: 1, statusMessageId: status.message_id, createdAt: new Date(),
+        id: `bench-${n++}`,
+        chatId: BigInt(target.chatId),
+        userId: BigInt(target.chatId),
+        language: 'en',
+        modelSlug: 'kie-avatar',
+        displayName: 'Bench',
+        price: 1,
+        statusMessageId: status.message_id,
+        createdAt: new Date(),
       };
       const outcome = await messenger.deliver(job, { url, durationSeconds: 5 });
       return { bytes: NaN, outcome: outcome.kind };
     };
   } else if (role === 'plain-sink' || role === 'plain-tg') {
-    transfer = (url) => plainCopy(url, role === 'plain-sink' ? target.sinkUrl : `${target.apiRoot}/bot${target.token}/sendVideo`, role === 'plain-tg' ? target.chatId : undefined);
+    transfer = (url) =>
+      plainCopy(
+        url,
+        role === 'plain-sink' ? target.sinkUrl : `${target.apiRoot}/bot${target.token}/sendVideo`,
+        role === 'plain-tg' ? target.chatId : undefined,
+      );
   } else {
     throw new Error(`unknown role ${role}`);
   }

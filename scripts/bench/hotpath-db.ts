@@ -76,7 +76,9 @@ async function run(name: string, variant: Variant) {
     p50Ms: round(percentile(lat, 50), 2),
     p99Ms: round(percentile(lat, 99), 2),
   };
-  process.stdout.write(`  ${name.padEnd(8)} ${String(r.updatesPerSec).padStart(7)} updates/s  ${r.cpuMsPerUpdate} ms CPU/update (this process)  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms\n`);
+  process.stdout.write(
+    `  ${name.padEnd(8)} ${String(r.updatesPerSec).padStart(7)} updates/s  ${r.cpuMsPerUpdate} ms CPU/update (this process)  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms\n`,
+  );
   return r;
 }
 

@@ -34,21 +34,7 @@ import type { DeliveryOutcome, JobMessenger, JobView } from '../../src/jobs/port
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { createServer } from '../../src/server/http.js';
 import { fixtureMediaSource, lipsyncInputs } from '../../test/support/builders.js';
-import {
-  args,
-  backgroundLoad,
-  createBenchDatabase,
-  emitJson,
-  machine,
-  MB,
-  percentile,
-  ROOT,
-  round,
-  RssSampler,
-  sleep,
-  spawnTs,
-  stopChild,
-} from './lib.js';
+import { args, backgroundLoad, createBenchDatabase, emitJson, machine, MB, percentile, ROOT, round, RssSampler, sleep, spawnTs, stopChild } from './lib.js';
 
 const opts = args({
   db: 'pglite',
@@ -149,11 +135,20 @@ async function runOnce(callbacks: 'on' | 'off') {
   const seedMs = performance.now() - t0Seed;
 
   // --- fake KIE (child process)
-  const kieProc = spawnTs(path.join(ROOT, 'scripts/bench/fake-kie-server.ts'), {
-    FAKE_KIE_OPTIONS: JSON.stringify({ pollsPerStep: 0, stepMs: STEP_MS, credits: 10_000_000, callbacks: { enabled: callbacks === 'on' } }),
-  }, { ipc: true });
+  const kieProc = spawnTs(
+    path.join(ROOT, 'scripts/bench/fake-kie-server.ts'),
+    {
+      FAKE_KIE_OPTIONS: JSON.stringify({ pollsPerStep: 0, stepMs: STEP_MS, credits: 10_000_000, callbacks: { enabled: callbacks === 'on' } }),
+    },
+    { ipc: true },
+  );
   await kieProc.waitFor(/"apiBaseUrl"/);
-  const kie = JSON.parse(kieProc.output().split('\n').find((l) => l.includes('"apiBaseUrl"'))!) as { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string };
+  const kie = JSON.parse(
+    kieProc
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"apiBaseUrl"'))!,
+  ) as { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string };
   const kieStats = () =>
     new Promise<KieStats>((resolve) => {
       kieProc.child.once('message', (m) => resolve(m as KieStats));
@@ -200,7 +195,9 @@ async function runOnce(callbacks: 'on' | 'off') {
     }
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
-      process.stdout.write(`    [callbacks ${callbacks}] ${round(elapsed / 1000)} s: delivered ${messenger.delivered.size}/${JOBS}, RSS ${round(process.memoryUsage.rss() / MB)} MB\n`);
+      process.stdout.write(
+        `    [callbacks ${callbacks}] ${round(elapsed / 1000)} s: delivered ${messenger.delivered.size}/${JOBS}, RSS ${round(process.memoryUsage.rss() / MB)} MB\n`,
+      );
     }
     if (messenger.delivered.size + messenger.failures.size >= JOBS || elapsed > MAX_MS) break;
   }

@@ -47,7 +47,11 @@ function area(url: string, fn: string): string {
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
   const src = /\/(src|test|scripts)\/(.*)$/.exec(url);
   if (src) return `${src[1]}/${src[2]!.split('/').slice(0, 2).join('/')}`;
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 const byArea = new Map<string, number>();
@@ -78,16 +82,37 @@ const idle = (byArea.get('(idle)') ?? 0) + (byArea.get('(program)') ?? 0) * 0;
 const busy = total - (byArea.get('(idle)') ?? 0);
 const top = Number(opts.top);
 process.stdout.write(`profile ${file}: ${round(total)} ms sampled, idle ${round(idle)} ms, busy ${round(busy)} ms\n\nself time by area (% of busy):\n`);
-for (const [a, ms] of [...byArea].filter(([a]) => a !== '(idle)').sort((x, y) => y[1] - x[1]).slice(0, top)) {
-  process.stdout.write(`  ${round((100 * ms) / busy).toFixed(1).padStart(5)}%  ${round(ms).toFixed(0).padStart(7)} ms  ${a}\n`);
+for (const [a, ms] of [...byArea]
+  .filter(([a]) => a !== '(idle)')
+  .sort((x, y) => y[1] - x[1])
+  .slice(0, top)) {
+  process.stdout.write(
+    `  ${round((100 * ms) / busy)
+      .toFixed(1)
+      .padStart(5)}%  ${round(ms).toFixed(0).padStart(7)} ms  ${a}\n`,
+  );
 }
 process.stdout.write(`\ninclusive time by area (% of busy; a sample counts for every area on its stack):\n`);
-for (const [a, ms] of [...inclusiveArea].filter(([a]) => a !== '(idle)').sort((x, y) => y[1] - x[1]).slice(0, top)) {
-  process.stdout.write(`  ${round((100 * ms) / busy).toFixed(1).padStart(5)}%  ${a}\n`);
+for (const [a, ms] of [...inclusiveArea]
+  .filter(([a]) => a !== '(idle)')
+  .sort((x, y) => y[1] - x[1])
+  .slice(0, top)) {
+  process.stdout.write(
+    `  ${round((100 * ms) / busy)
+      .toFixed(1)
+      .padStart(5)}%  ${a}\n`,
+  );
 }
 process.stdout.write(`\ntop functions by self time:\n`);
-for (const [f, ms] of [...byFn].filter(([f]) => !f.startsWith('(idle)')).sort((x, y) => y[1] - x[1]).slice(0, top)) {
-  process.stdout.write(`  ${round((100 * ms) / busy).toFixed(1).padStart(5)}%  ${f}\n`);
+for (const [f, ms] of [...byFn]
+  .filter(([f]) => !f.startsWith('(idle)'))
+  .sort((x, y) => y[1] - x[1])
+  .slice(0, top)) {
+  process.stdout.write(
+    `  ${round((100 * ms) / busy)
+      .toFixed(1)
+      .padStart(5)}%  ${f}\n`,
+  );
 }
 
 // --callers <functionName>: which areas/functions the samples of that function came through.
@@ -112,6 +137,10 @@ if (opts.callers) {
   }
   process.stdout.write(`\n${opts.callers}: ${round(sum)} ms; nearest non-node callers:\n`);
   for (const [k, ms] of [...via].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    process.stdout.write(`  ${round((100 * ms) / sum).toFixed(1).padStart(5)}%  ${k}\n`);
+    process.stdout.write(
+      `  ${round((100 * ms) / sum)
+        .toFixed(1)
+        .padStart(5)}%  ${k}\n`,
+    );
   }
 }

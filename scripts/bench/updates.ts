@@ -284,25 +284,33 @@ async function startBot(botName: BotName, db: BenchDatabase | undefined) {
   // Default profile names (pid + thread id): tsx runs a loader thread that writes its own profile.
   const nodeArgs = PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profDir, `${botName}-${opts.db}`)}`] : [];
   if (botName === 'bare') {
-    const h = spawnTs(path.join(ROOT, 'scripts/bench/bare-bot.ts'), {
-      BOT_TOKEN: token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      POLLING_TIMEOUT_SECONDS: '30',
-      ...(opts['bare-seq'] === 'true' ? { BARE_SEQUENTIALIZE: '1' } : {}),
-    }, { nodeArgs });
+    const h = spawnTs(
+      path.join(ROOT, 'scripts/bench/bare-bot.ts'),
+      {
+        BOT_TOKEN: token,
+        TELEGRAM_API_ROOT: tg.apiRoot,
+        POLLING_TIMEOUT_SECONDS: '30',
+        ...(opts['bare-seq'] === 'true' ? { BARE_SEQUENTIALIZE: '1' } : {}),
+      },
+      { nodeArgs },
+    );
     await h.waitFor(/bare bot started/);
     return h;
   }
   const script = opts['bot-script'] ? path.resolve(opts['bot-script']) : path.join(ROOT, 'src/main.ts');
-  const h = spawnTs(script, {
-    BOT_TOKEN: token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    POLLING_TIMEOUT_SECONDS: '30',
-    LOG_LEVEL: opts['log-level']!,
-    ...db!.env,
-  }, { nodeArgs });
+  const h = spawnTs(
+    script,
+    {
+      BOT_TOKEN: token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      POLLING_TIMEOUT_SECONDS: '30',
+      LOG_LEVEL: opts['log-level']!,
+      ...db!.env,
+    },
+    { nodeArgs },
+  );
   await h.waitFor(/bot started/, 120_000);
   return h;
 }
@@ -363,7 +371,9 @@ process.stdout.write(
 if (statements && measuredRealUpdates > 0) {
   process.stdout.write(`\n  PostgreSQL statements during the real bot's rate phase (${measuredRealUpdates} updates; per update, top 12):\n`);
   for (const s of statements.slice(0, 12)) {
-    process.stdout.write(`    ${(s.calls / measuredRealUpdates).toFixed(2).padStart(6)} × ${(s.totalMs / s.calls).toFixed(3)} ms  ${s.query.replace(/\s+/g, ' ').slice(0, 140)}\n`);
+    process.stdout.write(
+      `    ${(s.calls / measuredRealUpdates).toFixed(2).padStart(6)} × ${(s.totalMs / s.calls).toFixed(3)} ms  ${s.query.replace(/\s+/g, ' ').slice(0, 140)}\n`,
+    );
   }
 }
 emitJson({

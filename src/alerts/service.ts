@@ -112,9 +112,11 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     const previous = chains.get(key) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(work);
     chains.set(key, next);
-    void next.finally(() => {
-      if (chains.get(key) === next) chains.delete(key);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      })
+      .catch(() => {});
     return track(next);
   }
 
@@ -288,7 +290,10 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     },
     start() {
       stopped = false;
-      checkTimer = setInterval(loop('checks', () => check()), deps.checkIntervalMs);
+      checkTimer = setInterval(
+        loop('checks', () => check()),
+        deps.checkIntervalMs,
+      );
       checkTimer.unref();
       if (deps.kieCredits) {
         creditTimer = setInterval(loop('kie credits', checkKieCredits), deps.kieCreditCheckIntervalMs);

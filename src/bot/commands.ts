@@ -3,9 +3,22 @@ import type { Api } from 'grammy';
 import type { I18n, Locale } from './i18n.js';
 
 export const USER_COMMANDS = [
-  'start', 'lipsync', 'text2video', 'image2video', 'balance', 'topup', 'history', 'language', 'cancel', 'help', 'paysupport',
+  'start',
+  'lipsync',
+  'text2video',
+  'image2video',
+  'balance',
+  'topup',
+  'history',
+  'language',
+  'cancel',
+  'help',
+  'paysupport',
   // Growth.
-  'invite', 'promo', 'subscribe', 'subscription',
+  'invite',
+  'promo',
+  'subscribe',
+  'subscription',
 ] as const;
 
 export function commandList(i18n: I18n, locale: Locale) {

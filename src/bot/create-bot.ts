@@ -52,10 +52,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     botInfo: options.botInfo,
     client: { apiRoot: options.apiRoot, timeoutSeconds: 60 },
   });
-  const transformers: Transformer[] = [
-    retryTransformer(),
-    blockedTransformer((chatId) => markUnreachable(deps.prisma, BigInt(chatId))),
-  ];
+  const transformers: Transformer[] = [retryTransformer(), blockedTransformer((chatId) => markUnreachable(deps.prisma, BigInt(chatId)))];
   bot.api.config.use(...transformers);
 
   if (options.inFlight) bot.use(options.inFlight.middleware);

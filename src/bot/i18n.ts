@@ -34,7 +34,9 @@ export function createI18n(localesDir: string): I18n {
   for (const locale of LOCALES) {
     const bundle = new FluentBundle(locale, { useIsolating: false });
     const dir = path.join(localesDir, locale);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftl')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.ftl'))
+      .sort()) {
       const errors = bundle.addResource(new FluentResource(readFileSync(path.join(dir, file), 'utf8')));
       if (errors.length) throw new Error(`locales/${locale}/${file}: ${errors[0]!.message}`);
     }

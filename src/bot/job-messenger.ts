@@ -82,8 +82,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
   const log = deps.logger.child({ component: 'job-messenger' });
 
   const locale = (job: JobView): Locale => (i18n.isLocale(job.language) ? job.language : 'en');
-  const t = (job: JobView, key: MessageKey, vars: Record<string, string | number> = {}) =>
-    i18n.t(locale(job), key, { model: job.displayName, ...vars });
+  const t = (job: JobView, key: MessageKey, vars: Record<string, string | number> = {}) => i18n.t(locale(job), key, { model: job.displayName, ...vars });
   const chatId = (job: JobView) => Number(job.chatId);
 
   async function blocked(job: JobView): Promise<void> {

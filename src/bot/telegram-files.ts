@@ -17,7 +17,10 @@ export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 const SNIFF_BYTES = 256 * 1024;
 
 export class FileTooLargeError extends Error {
-  constructor(readonly size: number, readonly limit: number) {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super(`file of ${size} bytes is over the ${limit} byte limit`);
     this.name = 'FileTooLargeError';
   }

@@ -32,10 +32,7 @@ interface Row {
   conversation: string | null;
 }
 
-export async function updatePrelude(
-  prisma: PrismaClient,
-  input: { updateId: number; contact?: Contact; conversationKey?: string },
-): Promise<PreludeResult> {
+export async function updatePrelude(prisma: PrismaClient, input: { updateId: number; contact?: Contact; conversationKey?: string }): Promise<PreludeResult> {
   const { contact } = input;
   const id = contact ? BigInt(contact.id) : null;
   const rows = await prisma.$queryRaw<Row[]>`

@@ -52,7 +52,16 @@ function createIn(
   return prisma.$transaction(
     async (tx) => {
       await tx.broadcast.create({
-        data: { id, adminId: input.adminId, chatId: input.chatId, text, createdAt: input.now, segment, buttonText: input.button?.text ?? null, buttonUrl: input.button?.url ?? null },
+        data: {
+          id,
+          adminId: input.adminId,
+          chatId: input.chatId,
+          text,
+          createdAt: input.now,
+          segment,
+          buttonText: input.button?.text ?? null,
+          buttonUrl: input.button?.url ?? null,
+        },
       });
       // One statement, however many users there are.
       const count = await tx.$executeRaw`

@@ -95,7 +95,13 @@ export function createBroadcastWorker(options: BroadcastWorkerOptions): Broadcas
           broadcast: { status: { in: ['pending', 'running'] } },
         },
         orderBy: [{ nextAttemptAt: 'asc' }, { broadcastId: 'asc' }, { userId: 'asc' }],
-        select: { broadcastId: true, userId: true, attempts: true, leaseUntil: true, broadcast: { select: { text: true, status: true, buttonText: true, buttonUrl: true } } },
+        select: {
+          broadcastId: true,
+          userId: true,
+          attempts: true,
+          leaseUntil: true,
+          broadcast: { select: { text: true, status: true, buttonText: true, buttonUrl: true } },
+        },
       });
       if (!candidate) return null;
       const lease = new Date(at.getTime() + leaseMs);

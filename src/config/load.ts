@@ -32,9 +32,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     throw new ConfigError(`${name} ${message}`);
   }
   const c = parsed.data;
-  if (c.WEBHOOK_URL && !c.WEBHOOK_SECRET) throw new ConfigError('WEBHOOK_SECRET is required in webhook mode (WEBHOOK_URL is set): 8–256 characters of A-Z, a-z, 0-9, _ and -');
+  if (c.WEBHOOK_URL && !c.WEBHOOK_SECRET)
+    throw new ConfigError('WEBHOOK_SECRET is required in webhook mode (WEBHOOK_URL is set): 8–256 characters of A-Z, a-z, 0-9, _ and -');
   if (c.PUBLIC_URL && !c.CALLBACK_SECRET) throw new ConfigError('CALLBACK_SECRET is required when PUBLIC_URL is set (providers must prove their callbacks)');
-  if (Boolean(c.KLING_ACCESS_KEY) !== Boolean(c.KLING_SECRET_KEY)) throw new ConfigError(`${c.KLING_ACCESS_KEY ? 'KLING_SECRET_KEY' : 'KLING_ACCESS_KEY'} is not set (the official Kling API needs both keys)`);
+  if (Boolean(c.KLING_ACCESS_KEY) !== Boolean(c.KLING_SECRET_KEY))
+    throw new ConfigError(`${c.KLING_ACCESS_KEY ? 'KLING_SECRET_KEY' : 'KLING_ACCESS_KEY'} is not set (the official Kling API needs both keys)`);
 
   const packs: CreditPack[] = c.CREDIT_PACKS.map((p) => ({
     id: `p${p.credits}`,
@@ -48,9 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ? { apiKey: c.KIE_API_KEY, apiBaseUrl: c.KIE_API_BASE_URL, uploadBaseUrl: c.KIE_UPLOAD_BASE_URL, webhookHmacKey: c.KIE_WEBHOOK_HMAC_KEY }
       : undefined,
     kling:
-      c.KLING_ACCESS_KEY && c.KLING_SECRET_KEY
-        ? { accessKey: c.KLING_ACCESS_KEY, secretKey: c.KLING_SECRET_KEY, apiBaseUrl: c.KLING_API_BASE_URL }
-        : undefined,
+      c.KLING_ACCESS_KEY && c.KLING_SECRET_KEY ? { accessKey: c.KLING_ACCESS_KEY, secretKey: c.KLING_SECRET_KEY, apiBaseUrl: c.KLING_API_BASE_URL } : undefined,
     webhook: c.WEBHOOK_URL && c.WEBHOOK_SECRET ? { url: c.WEBHOOK_URL, path: new URL(c.WEBHOOK_URL).pathname, secret: c.WEBHOOK_SECRET } : undefined,
     callbacks: c.CALLBACK_SECRET ? { secret: c.CALLBACK_SECRET, publicUrl: c.PUBLIC_URL } : undefined,
     mode: c.WEBHOOK_URL ? 'webhook' : 'polling',

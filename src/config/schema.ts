@@ -63,7 +63,10 @@ const adminIds = z
   .string()
   .optional()
   .transform((v, ctx) => {
-    const parts = (v ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = (v ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const ids: bigint[] = [];
     for (const p of parts) {
       if (!/^\d{1,19}$/.test(p)) {
@@ -75,14 +78,16 @@ const adminIds = z
     return ids;
   });
 
-
 const creditPacks = z
   .string()
   .optional()
   .transform((v, ctx) => {
     const text = v && v.trim() !== '' ? v : '100,500,1200';
     const packs: { credits: number; stars?: number }[] = [];
-    for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of text
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const m = /^(\d+)(?::(\d+))?$/.exec(part);
       if (!m || Number(m[1]) <= 0 || (m[2] !== undefined && Number(m[2]) <= 0) || Number(m[2] ?? 1) > 10_000) {
         ctx.addIssue({ code: 'custom', message: `must look like "100,500" or "100:90,500:400" (credits[:stars], stars ≤ 10000), got "${part}"` });
@@ -105,7 +110,10 @@ const subscriptionPlans = z
   .optional()
   .transform((v, ctx) => {
     const plans: SubscriptionPlan[] = [];
-    for (const part of (v ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of (v ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const m = /^(\d{1,9}):(\d{1,5})$/.exec(part);
       if (!m || Number(m[1]) <= 0 || Number(m[2]) <= 0 || Number(m[2]) > 10_000) {
         ctx.addIssue({ code: 'custom', message: `must look like "600:500,1500:1100" (credits:stars a month, stars 1–10000), got "${part}"` });
@@ -134,7 +142,12 @@ export const configSchema = z.object({
     .describe('Telegram bot token from @BotFather; unset = `npm start` opens the sandbox (an emulated Telegram in the browser)'),
   TELEGRAM_API_ROOT: url('Bot API root').default('https://api.telegram.org').describe('Bot API server root (a local Bot API server or a test double)'),
   DATABASE_URL: optionalString
-    .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+        .optional(),
+    )
     .describe('PostgreSQL URL; unset = embedded PGlite in DATA_DIR'),
   DATA_DIR: z.string().trim().default('./data').describe('Folder for the embedded database'),
   ADMIN_IDS: adminIds.describe('Comma-separated Telegram user ids of admins'),
@@ -145,7 +158,7 @@ export const configSchema = z.object({
   KLING_ACCESS_KEY: optionalString.describe('Official Kling API access key; unset = Kling models are not offered'),
   KLING_SECRET_KEY: optionalString.describe('Official Kling API secret key'),
   KLING_API_BASE_URL: url('Kling API').default('https://api-singapore.klingai.com').describe('Official Kling API base URL'),
-  PUBLIC_URL: optionalUrl('public base URL').describe('Public base URL of this bot\'s HTTP server; when set, providers get callback URLs'),
+  PUBLIC_URL: optionalUrl('public base URL').describe("Public base URL of this bot's HTTP server; when set, providers get callback URLs"),
   CALLBACK_SECRET: secretToken('CALLBACK_SECRET').describe('Secret that provider callbacks must carry in their URL (required with PUBLIC_URL)'),
   WEBHOOK_URL: optionalUrl('Telegram webhook URL').describe('Telegram webhook URL; set = webhook mode, unset = long polling'),
   WEBHOOK_SECRET: secretToken('WEBHOOK_SECRET').describe('Secret token Telegram sends with each webhook call (required with WEBHOOK_URL)'),
@@ -156,7 +169,7 @@ export const configSchema = z.object({
   POLL_TIMEOUT_MS: int(1_000, 86_400_000, 20 * 60_000).describe('Give-up time for a generation, after which it is refunded'),
   PROVIDER_TIMEOUT_MS: int(100, 600_000, 30_000).describe('Timeout of one provider HTTP request'),
   PROVIDER_POLLS_PER_SECOND: int(1, 10_000, 20).describe('Cap on status requests per second to each provider'),
-  JOB_LEASE_MS: int(1_000, 3_600_000, 60_000).describe('How long a worker owns a claimed job; a crashed process\'s jobs are picked up after this'),
+  JOB_LEASE_MS: int(1_000, 3_600_000, 60_000).describe("How long a worker owns a claimed job; a crashed process's jobs are picked up after this"),
   PROVIDER_SUBMITS_PER_SECOND: int(1, 1_000, 2).describe('Cap on new-task requests per second to each provider (KIE allows about 20 per 10 s)'),
   WORKER_CONCURRENCY: int(1, 1_000, 8).describe('Jobs one bot process works on at the same time'),
   MAX_JOBS_PER_USER: int(1, 100, 1).describe('Generations one user may have in flight'),
@@ -195,7 +208,9 @@ export const configSchema = z.object({
   WELCOME_CREDITS: int(0, 1_000_000, 0).describe('Credits every new user gets once at first contact (0 = none)'),
   REFERRAL_PERCENT: int(0, 100, 10).describe("Percent of the credits of each of an invitee's Stars payments that the inviter earns"),
   SUBSCRIPTION_PLANS: subscriptionPlans.describe('Stars subscription plans: credits:stars a month, comma-separated, e.g. "600:500,1500:1100" (empty = none)'),
-  SUBSCRIPTION_PERIOD_SECONDS: int(60, 2_592_000, 2_592_000).describe("Stars subscription period; Telegram accepts only 2592000 (30 days), its test environment also 60 or 300"),
+  SUBSCRIPTION_PERIOD_SECONDS: int(60, 2_592_000, 2_592_000).describe(
+    'Stars subscription period; Telegram accepts only 2592000 (30 days), its test environment also 60 or 300',
+  ),
   // Operations (src/metrics, src/alerts; README "Operations").
   METRICS_TOKEN: secretToken('METRICS_TOKEN').describe('Bearer token GET /metrics requires; unset = /metrics is open to anyone who can reach the port'),
   METRICS_DB_CACHE_MS: int(0, 3_600_000, 15_000).describe('How long /metrics reuses one read of the database-derived gauges'),
@@ -203,13 +218,23 @@ export const configSchema = z.object({
   ALERT_CHECK_INTERVAL_MS: int(100, 3_600_000, 60_000).describe('How often the alert checks run (overdue jobs, uncredited payments, recoveries)'),
   ALERT_PROVIDER_FAILURES: int(1, 1_000, 5).describe('Failed provider requests in a row that raise a "provider failing" alert'),
   ALERT_JOBS_OVERDUE_MS: int(0, 86_400_000, 5 * 60_000).describe('How long past its deadline an unfinished generation raises the "jobs overdue" alert'),
-  KIE_CREDIT_ALERT: optionalInt(0, 1_000_000_000).describe('Alert admins when the KIE balance (GET /api/v1/chat/credit) is below this many credits; unset = no balance alert'),
+  KIE_CREDIT_ALERT: optionalInt(0, 1_000_000_000).describe(
+    'Alert admins when the KIE balance (GET /api/v1/chat/credit) is below this many credits; unset = no balance alert',
+  ),
   KIE_CREDIT_CHECK_INTERVAL_MS: int(100, 86_400_000, 5 * 60_000).describe('How often the KIE balance is read (also a health probe of the KIE key)'),
-  PAYMENT_CREDIT_RETRY_MS: int(0, 600_000, 30_000).describe('Long polling: how long a Stars payment hit by a database error is retried before reconciliation takes over'),
-  PAYMENT_RECONCILE_INTERVAL_MS: int(1_000, 86_400_000, 10 * 60_000).describe('How often Stars transactions are reconciled with the ledger (also once at start)'),
+  PAYMENT_CREDIT_RETRY_MS: int(0, 600_000, 30_000).describe(
+    'Long polling: how long a Stars payment hit by a database error is retried before reconciliation takes over',
+  ),
+  PAYMENT_RECONCILE_INTERVAL_MS: int(1_000, 86_400_000, 10 * 60_000).describe(
+    'How often Stars transactions are reconciled with the ledger (also once at start)',
+  ),
   HOUSEKEEPING_INTERVAL_MS: int(1_000, 86_400_000, 60 * 60_000).describe('How often old processed-update marks and quotes are pruned (also once at start)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
-  SANDBOX_HOST: z.string().trim().default('127.0.0.1').describe('Sandbox only: address its page listens on (loopback unless you change it; the page needs no login)'),
+  SANDBOX_HOST: z
+    .string()
+    .trim()
+    .default('127.0.0.1')
+    .describe('Sandbox only: address its page listens on (loopback unless you change it; the page needs no login)'),
   SANDBOX_PROVIDER_DELAY_MS: int(0, 600_000, 4_000).describe('Sandbox only: how long an emulated provider takes to make a video'),
 });
 

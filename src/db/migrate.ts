@@ -7,10 +7,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type * as SchemaEngineWasm from '@prisma/schema-engine-wasm';
 
 export interface MigrationPaths {
@@ -91,11 +88,7 @@ async function withEngine<T>(
 ): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
   const schema = await readFile(paths.schemaPath, 'utf8');
-  const engine = await SchemaEngine.new(
-    { datamodels: [[paths.schemaPath, schema]] },
-    () => {},
-    bindMigrationAwareSqlAdapterFactory(factory) as never,
-  );
+  const engine = await SchemaEngine.new({ datamodels: [[paths.schemaPath, schema]] }, () => {}, bindMigrationAwareSqlAdapterFactory(factory) as never);
   try {
     return await run(engine, schema);
   } finally {
@@ -104,10 +97,7 @@ async function withEngine<T>(
 }
 
 /** Applies pending committed migrations; returns the names of those applied now. */
-export async function applyMigrations(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  paths: MigrationPaths = defaultMigrationPaths(),
-): Promise<string[]> {
+export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, paths: MigrationPaths = defaultMigrationPaths()): Promise<string[]> {
   const migrationsList = await readMigrations(paths.migrationsDir);
   return withEngine(factory, paths, async (engine) => {
     const result = await engine.applyMigrations({ migrationsList, filters: FILTERS } as never);
@@ -119,15 +109,10 @@ export async function applyMigrations(
  * SQL that would take the committed migrations to schema.prisma (replayed on a shadow database).
  * Returns "" when they already match.
  */
-export async function diffMigrationsToSchema(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  paths: MigrationPaths = defaultMigrationPaths(),
-): Promise<string> {
+export async function diffMigrationsToSchema(factory: SqlMigrationAwareDriverAdapterFactory, paths: MigrationPaths = defaultMigrationPaths()): Promise<string> {
   const migrationsList = await readMigrations(paths.migrationsDir);
   return withEngine(factory, paths, async (engine, schema) => {
-    const from = migrationsList.migrationDirectories.length
-      ? { tag: 'migrations', ...migrationsList }
-      : { tag: 'empty' };
+    const from = migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' };
     const result = (await engine.diff({
       from,
       to: { tag: 'schemaDatamodel', files: [{ path: paths.schemaPath, content: schema }] },

@@ -13,13 +13,7 @@ export const MAX_GRANT = 10_000_000;
 
 type Db = PrismaClient | Tx;
 
-export async function writeAudit(
-  db: Db,
-  adminId: bigint,
-  action: string,
-  target: string | null,
-  details: Record<string, unknown> = {},
-): Promise<void> {
+export async function writeAudit(db: Db, adminId: bigint, action: string, target: string | null, details: Record<string, unknown> = {}): Promise<void> {
   await db.adminAuditLog.create({ data: { adminId, action, target, details: JSON.parse(JSON.stringify(details, bigintJson)) } });
 }
 
@@ -34,9 +28,7 @@ export async function listCatalog(prisma: PrismaClient): Promise<CatalogModel[]>
 }
 
 export type CatalogChange =
-  | { status: 'ok'; model: CatalogModel; before: CatalogModel }
-  | { status: 'unchanged'; model: CatalogModel }
-  | { status: 'not_found' };
+  { status: 'ok'; model: CatalogModel; before: CatalogModel } | { status: 'unchanged'; model: CatalogModel } | { status: 'not_found' };
 
 export async function setModelEnabled(prisma: PrismaClient, adminId: bigint, slug: string, enabled: boolean): Promise<CatalogChange> {
   return prisma.$transaction(async (tx) => {
@@ -49,13 +41,7 @@ export async function setModelEnabled(prisma: PrismaClient, adminId: bigint, slu
   });
 }
 
-export async function setModelPrice(
-  prisma: PrismaClient,
-  adminId: bigint,
-  slug: string,
-  amount: number,
-  rule?: PriceRule,
-): Promise<CatalogChange> {
+export async function setModelPrice(prisma: PrismaClient, adminId: bigint, slug: string, amount: number, rule?: PriceRule): Promise<CatalogChange> {
   if (!Number.isSafeInteger(amount) || amount < 0 || amount > MAX_PRICE) throw new Error(`bad price ${amount}`);
   return prisma.$transaction(async (tx) => {
     const before = await tx.catalogModel.findUnique({ where: { slug } });
@@ -74,10 +60,7 @@ export async function setModelPrice(
 // ---------------------------------------------------------------- users
 
 export type GrantResult =
-  | { status: 'applied'; balance: number }
-  | { status: 'duplicate'; balance: number }
-  | { status: 'insufficient'; balance: number }
-  | { status: 'no_user' };
+  { status: 'applied'; balance: number } | { status: 'duplicate'; balance: number } | { status: 'insufficient'; balance: number } | { status: 'no_user' };
 
 /**
  * Adds (or, when negative, takes) credits through the ledger, once per idempotency key (the bot

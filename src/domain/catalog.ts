@@ -161,9 +161,7 @@ export async function listModels(prisma: Db, options: ListModelsOptions): Promis
     },
     orderBy: [{ sortOrder: 'asc' }, { slug: 'asc' }],
   });
-  return rows
-    .map((row) => toCatalogEntry(row, options.configuredProviders))
-    .filter((entry) => entry.configured || options.includeUnconfigured);
+  return rows.map((row) => toCatalogEntry(row, options.configuredProviders)).filter((entry) => entry.configured || options.includeUnconfigured);
 }
 
 /**

@@ -25,11 +25,17 @@ export type FileRef = z.infer<typeof fileRefSchema>;
  * aspect ratios as "16:9"; the providers map them to their wire types.
  */
 export const generationOptionsSchema = z.object({
-  resolution: z.string().regex(/^[0-9]{3,4}p$/).optional(),
+  resolution: z
+    .string()
+    .regex(/^[0-9]{3,4}p$/)
+    .optional(),
   seed: z.number().int().optional(),
   /** Video length in seconds. */
   duration: z.number().int().positive().max(600).optional(),
-  aspectRatio: z.string().regex(/^[0-9]{1,2}:[0-9]{1,2}$/).optional(),
+  aspectRatio: z
+    .string()
+    .regex(/^[0-9]{1,2}:[0-9]{1,2}$/)
+    .optional(),
   mode: z.enum(['std', 'pro', '4k']).optional(),
   /** Sound / generated audio on. */
   sound: z.boolean().optional(),

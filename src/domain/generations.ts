@@ -118,9 +118,7 @@ export async function confirmGeneration(prisma: PrismaClient, request: ConfirmRe
         },
       });
       const balance =
-        price > 0
-          ? await applyMove(tx, { userId, kind: 'charge', amount: -price, idempotencyKey: chargeKey(generationId), generationId })
-          : balanceBefore;
+        price > 0 ? await applyMove(tx, { userId, kind: 'charge', amount: -price, idempotencyKey: chargeKey(generationId), generationId }) : balanceBefore;
       return { status: 'created', generation, balance };
     });
     if (outcome.ok) return outcome.value;
@@ -273,13 +271,20 @@ export async function failAndRefund(
   details: FailDetails,
 ): Promise<RefundResult> {
   return runRefund(prisma, async (tx) => {
-    const failed = await transition(tx, id, from, 'failed', {
-      errorCode: details.errorCode.slice(0, 100),
-      error: details.error.slice(0, 1000),
-      completedAt: details.now,
-      lateDeliveryAllowed: details.lateDeliveryAllowed ?? false,
-      ...(details.nextRunAt ? { nextRunAt: details.nextRunAt } : {}),
-    }, details.leaseOwner);
+    const failed = await transition(
+      tx,
+      id,
+      from,
+      'failed',
+      {
+        errorCode: details.errorCode.slice(0, 100),
+        error: details.error.slice(0, 1000),
+        completedAt: details.now,
+        lateDeliveryAllowed: details.lateDeliveryAllowed ?? false,
+        ...(details.nextRunAt ? { nextRunAt: details.nextRunAt } : {}),
+      },
+      details.leaseOwner,
+    );
     if (!failed) return explainNoRefund(tx, id);
     await transition(tx, id, 'failed', 'refunded', { refundedAt: details.now });
     const generation = await tx.generation.findUniqueOrThrow({ where: { id }, select: { id: true, userId: true } });
@@ -306,7 +311,13 @@ export type AdminRefundResult =
  * The admin audit row (`generation_refund`) is written in the refund's own transaction.
  */
 /** The admin audit row of a /refund, inside the refund's transaction (both happen or neither). */
-async function auditRefund(tx: Tx, adminId: bigint, id: string, written: { amount: number; balance: number | null }, previousState: GenerationState): Promise<void> {
+async function auditRefund(
+  tx: Tx,
+  adminId: bigint,
+  id: string,
+  written: { amount: number; balance: number | null },
+  previousState: GenerationState,
+): Promise<void> {
   await tx.adminAuditLog.create({
     data: { adminId, action: 'generation_refund', target: id, details: { amount: written.amount, balance: written.balance, previousState } },
   });

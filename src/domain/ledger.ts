@@ -22,10 +22,7 @@ export interface LedgerMove {
 }
 
 export type LedgerResult =
-  | { status: 'applied'; balance: number }
-  | { status: 'duplicate'; balance: number }
-  | { status: 'insufficient'; balance: number }
-  | { status: 'no_user' };
+  { status: 'applied'; balance: number } | { status: 'duplicate'; balance: number } | { status: 'insufficient'; balance: number } | { status: 'no_user' };
 
 /** Thrown inside a transaction to roll it back; carries the outcome. */
 export class LedgerRejection extends Error {

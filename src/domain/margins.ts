@@ -68,10 +68,7 @@ export async function computeMargins(prisma: PrismaClient, now: Date, rates: Mar
 
 export const MAX_COST_USD = 1000;
 
-export type CostChange =
-  | { status: 'ok'; model: CatalogModel; before: number }
-  | { status: 'unchanged'; model: CatalogModel }
-  | { status: 'not_found' };
+export type CostChange = { status: 'ok'; model: CatalogModel; before: number } | { status: 'unchanged'; model: CatalogModel } | { status: 'not_found' };
 
 /** `/cost SLUG USD`: the provider's cost per price unit, audited. */
 export async function setModelCost(prisma: PrismaClient, adminId: bigint, slug: string, costUsd: number): Promise<CostChange> {

@@ -153,7 +153,11 @@ const MB = 1024 * 1024;
 export const toMb = (bytes: number): number => Math.max(1, Math.floor(bytes / MB));
 
 /** Issues of one image against a rule (metadata only: type, size, pixels). */
-export function checkImageRule(rule: ImageRule, image: { mime: string; size: number; width?: number; height?: number }, role: 'image' | 'end-image' = 'image'): ValidationIssue[] {
+export function checkImageRule(
+  rule: ImageRule,
+  image: { mime: string; size: number; width?: number; height?: number },
+  role: 'image' | 'end-image' = 'image',
+): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const prefix = role === 'image' ? 'image' : 'end-image';
   const mime = image.mime.split(';')[0]!.trim().toLowerCase();

@@ -44,8 +44,7 @@ export function parsePackPayload(payload: string): PackPayload | null {
 }
 
 export type PreCheckoutVerdict =
-  | { ok: true; pack: CreditPack }
-  | { ok: false; reason: 'bad_payload' | 'unknown_pack' | 'price_changed' | 'wrong_user' | 'no_user' | 'banned' };
+  { ok: true; pack: CreditPack } | { ok: false; reason: 'bad_payload' | 'unknown_pack' | 'price_changed' | 'wrong_user' | 'no_user' | 'banned' };
 
 /** Decides a pre-checkout query: the pack still exists at the same price and the payer may pay. */
 export async function checkPreCheckout(
@@ -75,9 +74,7 @@ export interface SuccessfulPayment {
 }
 
 export type CreditResult =
-  | { status: 'credited'; credits: number; balance: number; payment: Payment }
-  | { status: 'duplicate'; balance: number }
-  | { status: 'bad_payload' };
+  { status: 'credited'; credits: number; balance: number; payment: Payment } | { status: 'duplicate'; balance: number } | { status: 'bad_payload' };
 
 /**
  * Credits a successful payment once per telegram_payment_charge_id. The Stars are already taken
@@ -130,10 +127,7 @@ async function balanceOf(prisma: PrismaClient, userId: bigint): Promise<number> 
 }
 
 /** What the Telegram call reported. `definite: false` = we do not know whether it happened. */
-export type StarRefundOutcome =
-  | { ok: true }
-  | { ok: false; alreadyRefunded: true }
-  | { ok: false; alreadyRefunded?: false; definite: boolean; error: string };
+export type StarRefundOutcome = { ok: true } | { ok: false; alreadyRefunded: true } | { ok: false; alreadyRefunded?: false; definite: boolean; error: string };
 
 export type RefundStars = (userId: bigint, chargeId: string) => Promise<StarRefundOutcome>;
 
@@ -192,9 +186,7 @@ export async function refundPayment(
     return { status: 'not_found' };
   }
 
-  const outcome = await refundStars(userId, chargeId).catch(
-    (error: unknown): StarRefundOutcome => ({ ok: false, definite: false, error: String(error) }),
-  );
+  const outcome = await refundStars(userId, chargeId).catch((error: unknown): StarRefundOutcome => ({ ok: false, definite: false, error: String(error) }));
   if (outcome.ok || outcome.alreadyRefunded) {
     return { status: 'refunded', userId, stars: payment.stars, credits: payment.credits, balance: debit.value };
   }

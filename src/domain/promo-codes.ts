@@ -89,10 +89,7 @@ function blocked(promo: PromoCode, now: Date): 'off' | 'expired' | 'used_up' | n
   return null;
 }
 
-export async function redeemPromo(
-  prisma: PrismaClient,
-  input: { userId: bigint; text: string; now: Date; limit?: PromoRateLimit },
-): Promise<RedeemResult> {
+export async function redeemPromo(prisma: PrismaClient, input: { userId: bigint; text: string; now: Date; limit?: PromoRateLimit }): Promise<RedeemResult> {
   const { userId, now } = input;
   const limit = input.limit ?? DEFAULT_PROMO_RATE_LIMIT;
   const since = new Date(now.getTime() - limit.windowMs);

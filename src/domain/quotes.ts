@@ -21,11 +21,7 @@ export interface QuoteView {
   expiresAt: Date;
 }
 
-export async function saveQuote(
-  prisma: PrismaClient,
-  quote: Omit<QuoteView, 'messageId' | 'expiresAt'>,
-  now: Date,
-): Promise<QuoteView> {
+export async function saveQuote(prisma: PrismaClient, quote: Omit<QuoteView, 'messageId' | 'expiresAt'>, now: Date): Promise<QuoteView> {
   const expiresAt = new Date(now.getTime() + QUOTE_TTL_MS);
   await prisma.quote.upsert({
     where: { id: quote.id },

@@ -45,9 +45,7 @@ export function rewardFor(credits: number, percent: number): number {
 }
 
 export type RewardResult =
-  | { status: 'rewarded'; inviterId: bigint; inviteeId: bigint; credits: number; balance: number }
-  | { status: 'duplicate' }
-  | { status: 'none' };
+  { status: 'rewarded'; inviterId: bigint; inviteeId: bigint; credits: number; balance: number } | { status: 'duplicate' } | { status: 'none' };
 
 /** Rewards the inviter of the payer of `chargeId`, once. No inviter, a zero reward or no payment → none. */
 export async function rewardReferral(prisma: PrismaClient, input: { chargeId: string; percent: number }): Promise<RewardResult> {
@@ -102,15 +100,10 @@ export async function rewardPendingReferrals(
   return rewarded;
 }
 
-export type ReversalResult =
-  | { status: 'reversed'; inviterId: bigint; credits: number; taken: number; shortfall: number }
-  | { status: 'none' };
+export type ReversalResult = { status: 'reversed'; inviterId: bigint; credits: number; taken: number; shortfall: number } | { status: 'none' };
 
 /** Takes a refunded payment's reward back, once, as far as the inviter's balance allows. */
-export async function reverseReferral(
-  prisma: PrismaClient,
-  input: { chargeId: string; adminId?: bigint; now: Date },
-): Promise<ReversalResult> {
+export async function reverseReferral(prisma: PrismaClient, input: { chargeId: string; adminId?: bigint; now: Date }): Promise<ReversalResult> {
   const reward = await prisma.referralReward.findUnique({ where: { chargeId: input.chargeId } });
   if (!reward || reward.reversedAt) return { status: 'none' };
   const outcome = await inLedgerTransaction(prisma, async (tx) => {

@@ -105,11 +105,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     providerModel: 'kling-2.6/text-to-video',
     displayName: 'Kling 2.6',
     prompt: { required: true, max: 1000 },
-    options: [
-      { key: 'duration', values: ['5', '10'], default: '5' },
-      { key: 'aspectRatio', values: ['16:9', '9:16', '1:1'], default: '16:9' },
-      soundOption,
-    ],
+    options: [{ key: 'duration', values: ['5', '10'], default: '5' }, { key: 'aspectRatio', values: ['16:9', '9:16', '1:1'], default: '16:9' }, soundOption],
     // 55 KIE credits per 5 s = $0.275 → 45 credits ($0.585); sound doubles KIE's price.
     price: { rule: 'per_5s', amount: 45, multipliers: { 'sound:on': 2 }, costUsd: 0.275 },
     seed: { enabled: true, sortOrder: 60 },
@@ -152,11 +148,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     image: KIE_IMAGE,
     endImage: KIE_IMAGE,
     prompt: { required: true, max: 2500 },
-    options: [
-      { key: 'mode', values: ['std', 'pro', '4k'], default: 'pro' },
-      { key: 'duration', values: ['3', '5', '10', '15'], default: '5' },
-      soundOption,
-    ],
+    options: [{ key: 'mode', values: ['std', 'pro', '4k'], default: 'pro' }, { key: 'duration', values: ['3', '5', '10', '15'], default: '5' }, soundOption],
     price: { rule: 'per_output_second', amount: 10, multipliers: { 'mode:pro': 1.5, 'mode:4k': 3, 'sound:on': 1.5 }, costUsd: 0.06 },
     seed: { enabled: true, sortOrder: 70 },
   },
@@ -188,62 +180,56 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     price: { rule: 'per_output_second', amount: 4, multipliers: { 'resolution:1080p': 2 }, costUsd: 0.02 },
     seed: { enabled: true, sortOrder: 80 },
   },
-  ...(['t2v', 'i2v'] as const).map(
-    (kind): ModelSpec => ({
-      id: `seedance-1-5-pro-${kind}`,
-      task: kind === 't2v' ? 'text2video' : 'image2video',
-      provider: 'kie',
-      providerModel: 'bytedance/seedance-1.5-pro',
-      displayName: 'Seedance 1.5 Pro',
-      ...(kind === 'i2v' ? { image: KIE_IMAGE, endImage: KIE_IMAGE } : {}),
-      prompt: { required: true, max: 2500, min: 3 },
-      options: [
-        { key: 'duration', values: ['4', '8', '12'], default: '8' },
-        { key: 'resolution', values: ['480p', '720p', '1080p'], default: '720p' },
-        { key: 'aspectRatio', values: ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'], default: '16:9' },
-        soundOption,
-      ],
-      // 8 KIE credits/s at 720p = $0.04/s → 7 credits/s; 1080p ×2, 480p ×0.5; audio ×1.5.
-      price: { rule: 'per_output_second', amount: 7, multipliers: { 'resolution:1080p': 2, 'resolution:480p': 0.5, 'sound:on': 1.5 }, costUsd: 0.04 },
-      seed: { enabled: true, sortOrder: 90 },
-    }),
-  ),
-  ...(['t2v', 'i2v'] as const).map(
-    (kind): ModelSpec => ({
-      id: `wan-2-6-${kind}`,
-      task: kind === 't2v' ? 'text2video' : 'image2video',
-      provider: 'kie',
-      providerModel: kind === 't2v' ? 'wan/2-6-text-to-video' : 'wan/2-6-image-to-video',
-      displayName: 'Wan 2.6',
-      ...(kind === 'i2v' ? { image: { ...KIE_IMAGE, minSide: 256 } } : {}),
-      prompt: { required: true, max: 5000 },
-      options: [
-        { key: 'duration', values: ['5', '10', '15'], default: '5' },
-        { key: 'resolution', values: ['720p', '1080p'], default: '1080p' },
-      ],
-      // ≈4 KIE credits/s = $0.02/s → 4 credits/s; 720p ×0.75.
-      price: { rule: 'per_output_second', amount: 4, multipliers: { 'resolution:720p': 0.75 }, costUsd: 0.02 },
-      seed: { enabled: true, sortOrder: 100 },
-    }),
-  ),
-  ...(['t2v', 'i2v'] as const).map(
-    (kind): ModelSpec => ({
-      id: `sora-2-${kind}`,
-      task: kind === 't2v' ? 'text2video' : 'image2video',
-      provider: 'kie',
-      providerModel: kind === 't2v' ? 'sora-2-text-to-video' : 'sora-2-image-to-video',
-      displayName: 'Sora 2',
-      ...(kind === 'i2v' ? { image: KIE_IMAGE } : {}),
-      prompt: { required: true, max: 10000 },
-      options: [
-        { key: 'duration', values: ['10', '15'], default: '10' },
-        { key: 'aspectRatio', values: ['16:9', '9:16'], default: '16:9' },
-      ],
-      // 30 KIE credits per 10 s = $0.015/s → 3 credits/s ($0.039).
-      price: { rule: 'per_output_second', amount: 3, costUsd: 0.015 },
-      seed: { enabled: false, sortOrder: 110 },
-    }),
-  ),
+  ...(['t2v', 'i2v'] as const).map((kind): ModelSpec => ({
+    id: `seedance-1-5-pro-${kind}`,
+    task: kind === 't2v' ? 'text2video' : 'image2video',
+    provider: 'kie',
+    providerModel: 'bytedance/seedance-1.5-pro',
+    displayName: 'Seedance 1.5 Pro',
+    ...(kind === 'i2v' ? { image: KIE_IMAGE, endImage: KIE_IMAGE } : {}),
+    prompt: { required: true, max: 2500, min: 3 },
+    options: [
+      { key: 'duration', values: ['4', '8', '12'], default: '8' },
+      { key: 'resolution', values: ['480p', '720p', '1080p'], default: '720p' },
+      { key: 'aspectRatio', values: ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'], default: '16:9' },
+      soundOption,
+    ],
+    // 8 KIE credits/s at 720p = $0.04/s → 7 credits/s; 1080p ×2, 480p ×0.5; audio ×1.5.
+    price: { rule: 'per_output_second', amount: 7, multipliers: { 'resolution:1080p': 2, 'resolution:480p': 0.5, 'sound:on': 1.5 }, costUsd: 0.04 },
+    seed: { enabled: true, sortOrder: 90 },
+  })),
+  ...(['t2v', 'i2v'] as const).map((kind): ModelSpec => ({
+    id: `wan-2-6-${kind}`,
+    task: kind === 't2v' ? 'text2video' : 'image2video',
+    provider: 'kie',
+    providerModel: kind === 't2v' ? 'wan/2-6-text-to-video' : 'wan/2-6-image-to-video',
+    displayName: 'Wan 2.6',
+    ...(kind === 'i2v' ? { image: { ...KIE_IMAGE, minSide: 256 } } : {}),
+    prompt: { required: true, max: 5000 },
+    options: [
+      { key: 'duration', values: ['5', '10', '15'], default: '5' },
+      { key: 'resolution', values: ['720p', '1080p'], default: '1080p' },
+    ],
+    // ≈4 KIE credits/s = $0.02/s → 4 credits/s; 720p ×0.75.
+    price: { rule: 'per_output_second', amount: 4, multipliers: { 'resolution:720p': 0.75 }, costUsd: 0.02 },
+    seed: { enabled: true, sortOrder: 100 },
+  })),
+  ...(['t2v', 'i2v'] as const).map((kind): ModelSpec => ({
+    id: `sora-2-${kind}`,
+    task: kind === 't2v' ? 'text2video' : 'image2video',
+    provider: 'kie',
+    providerModel: kind === 't2v' ? 'sora-2-text-to-video' : 'sora-2-image-to-video',
+    displayName: 'Sora 2',
+    ...(kind === 'i2v' ? { image: KIE_IMAGE } : {}),
+    prompt: { required: true, max: 10000 },
+    options: [
+      { key: 'duration', values: ['10', '15'], default: '10' },
+      { key: 'aspectRatio', values: ['16:9', '9:16'], default: '16:9' },
+    ],
+    // 30 KIE credits per 10 s = $0.015/s → 3 credits/s ($0.039).
+    price: { rule: 'per_output_second', amount: 3, costUsd: 0.015 },
+    seed: { enabled: false, sortOrder: 110 },
+  })),
   {
     id: 'grok-imagine-t2v',
     task: 'text2video',
@@ -268,26 +254,24 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
       ['quality', 'veo3', 'Veo 3.1 Quality', 310, 2, 140],
     ] as const
   ).flatMap(([variant, model, name, amount, cost, order]) =>
-    (['t2v', 'i2v'] as const).map(
-      (kind): ModelSpec => ({
-        id: `veo-3-1-${variant}-${kind}`,
-        task: kind === 't2v' ? 'text2video' : 'image2video',
-        provider: 'veo',
-        providerModel: model,
-        displayName: name,
-        ...(kind === 'i2v' ? { image: KIE_IMAGE, endImage: KIE_IMAGE } : {}),
-        prompt: { required: true, max: 5000 },
-        options: [
-          // Veo makes 8 s, always: a single value, never asked.
-          { key: 'duration', values: ['8'], default: '8' },
-          { key: 'resolution', values: ['720p', '1080p'], default: '720p' },
-          { key: 'aspectRatio', values: ['16:9', '9:16'], default: '16:9' },
-        ],
-        // 80 (fast) / 400 (quality) KIE credits per video; the 1080p upgrade ≈ 5 credits.
-        price: { rule: 'fixed', amount, multipliers: { 'resolution:1080p': 1.1 }, costUsd: cost },
-        seed: { enabled: true, sortOrder: order },
-      }),
-    ),
+    (['t2v', 'i2v'] as const).map((kind): ModelSpec => ({
+      id: `veo-3-1-${variant}-${kind}`,
+      task: kind === 't2v' ? 'text2video' : 'image2video',
+      provider: 'veo',
+      providerModel: model,
+      displayName: name,
+      ...(kind === 'i2v' ? { image: KIE_IMAGE, endImage: KIE_IMAGE } : {}),
+      prompt: { required: true, max: 5000 },
+      options: [
+        // Veo makes 8 s, always: a single value, never asked.
+        { key: 'duration', values: ['8'], default: '8' },
+        { key: 'resolution', values: ['720p', '1080p'], default: '720p' },
+        { key: 'aspectRatio', values: ['16:9', '9:16'], default: '16:9' },
+      ],
+      // 80 (fast) / 400 (quality) KIE credits per video; the 1080p upgrade ≈ 5 credits.
+      price: { rule: 'fixed', amount, multipliers: { 'resolution:1080p': 1.1 }, costUsd: cost },
+      seed: { enabled: true, sortOrder: order },
+    })),
   ),
 ];
 

@@ -42,8 +42,7 @@ export function isRunning(sub: Pick<StarSubscription, 'expiresAt'>, now: Date): 
 }
 
 export type SubscriptionPreCheckout =
-  | { ok: true; plan: SubscriptionPlan }
-  | { ok: false; reason: 'bad_payload' | 'unknown_plan' | 'wrong_user' | 'no_user' | 'banned' | 'already_subscribed' };
+  { ok: true; plan: SubscriptionPlan } | { ok: false; reason: 'bad_payload' | 'unknown_plan' | 'wrong_user' | 'no_user' | 'banned' | 'already_subscribed' };
 
 /** As for packs: the plan is still offered at this price, the payer is the user it was made for and may pay. */
 export async function checkSubscriptionPreCheckout(
@@ -138,7 +137,8 @@ export async function creditSubscriptionPayment(prisma: PrismaClient, p: Subscri
         });
     return { balance, subscription };
   });
-  if (outcome.ok) return { status: 'credited', credits: parsed.credits, balance: outcome.value.balance, first: p.isFirstRecurring, subscription: outcome.value.subscription };
+  if (outcome.ok)
+    return { status: 'credited', credits: parsed.credits, balance: outcome.value.balance, first: p.isFirstRecurring, subscription: outcome.value.subscription };
   if (outcome.result.status === 'duplicate') return { status: 'duplicate' };
   throw new Error(`subscription payment ${chargeId} rejected: ${outcome.result.status}`);
 }
@@ -160,7 +160,10 @@ export async function applySubscriptionUpdate(
 
 /** After editUserStarSubscription succeeded. */
 export async function setCanceledByBot(prisma: PrismaClient, id: string, canceled: boolean): Promise<StarSubscription> {
-  return prisma.starSubscription.update({ where: { id }, data: canceled ? { state: 'canceled', canceledByBot: true } : { state: 'active', canceledByBot: false } });
+  return prisma.starSubscription.update({
+    where: { id },
+    data: canceled ? { state: 'canceled', canceledByBot: true } : { state: 'active', canceledByBot: false },
+  });
 }
 
 export async function userSubscriptions(prisma: PrismaClient, userId: bigint): Promise<StarSubscription[]> {

@@ -10,9 +10,7 @@ import { applyMove, inLedgerTransaction, LedgerRejection } from './ledger.js';
 /** Users created longer ago than this are never treated as new (saves a lookup per update). */
 export const FIRST_CONTACT_WINDOW_MS = 24 * 60 * 60_000;
 
-export type FirstContactResult =
-  | { status: 'known' }
-  | { status: 'new'; welcomeCredits: number; balance: number; inviterId: bigint | null };
+export type FirstContactResult = { status: 'known' } | { status: 'new'; welcomeCredits: number; balance: number; inviterId: bigint | null };
 
 export function mayBeFirstContact(user: { createdAt: Date }, now: Date): boolean {
   return now.getTime() - user.createdAt.getTime() < FIRST_CONTACT_WINDOW_MS;

@@ -99,14 +99,17 @@ export function createLeaseStore(options: LeaseStoreOptions): LeaseStore {
     // (an aborted create is ambiguous, any other aborted call is retryable).
     const deadline = setTimeout(() => controller.abort(new DOMException(`step deadline of ${deadlineMs} ms passed`, 'TimeoutError')), deadlineMs);
     deadline.unref();
-    const beat = setInterval(() => {
-      prisma.generation
-        .updateMany({ where: { id: claimed.id, leaseOwner: owner }, data: { leaseUntil: at(leaseMs) } })
-        .then((renewed) => {
-          if (renewed.count === 0) loseIt();
-        })
-        .catch(onWarn);
-    }, Math.max(10, Math.floor(leaseMs / 3)));
+    const beat = setInterval(
+      () => {
+        prisma.generation
+          .updateMany({ where: { id: claimed.id, leaseOwner: owner }, data: { leaseUntil: at(leaseMs) } })
+          .then((renewed) => {
+            if (renewed.count === 0) loseIt();
+          })
+          .catch(onWarn);
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
     beat.unref();
     return {
       id: claimed.id,

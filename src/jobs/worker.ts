@@ -27,14 +27,7 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { buildGenerationRequest, toCatalogEntry, type CatalogEntry } from '../domain/catalog.js';
 import { generationInputsSchema } from '../domain/generation-inputs.js';
-import {
-  failAndRefund,
-  refundGeneration,
-  transition,
-  type Generation,
-  type GenerationState,
-  type RefundResult,
-} from '../domain/generations.js';
+import { failAndRefund, refundGeneration, transition, type Generation, type GenerationState, type RefundResult } from '../domain/generations.js';
 import { markUnreachable } from '../domain/users.js';
 import type { CatalogModel } from '../generated/prisma/client.js';
 import { type CallbackRequest, type GenerationRequest, type ProviderUserReason, type VideoProvider } from '../providers/types.js';
@@ -178,7 +171,9 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       tickAgain = true;
       return ticking;
     }
+    // The body compares `ticking` with `run` itself, so it is declared before it is assigned.
     let run: Promise<void> | undefined;
+    // eslint-disable-next-line prefer-const -- see above
     run = (async () => {
       await null; // never finish synchronously: `ticking` must be assigned before it is cleared
       try {
@@ -387,7 +382,15 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       }
     }
     if (isPastDeadline(now, job.deadlineAt)) {
-      return fail(job, lease, jobLog, 'queued', 'provider_unavailable', job.errorCode ?? 'submit_deadline', job.error ?? 'could not submit before the deadline');
+      return fail(
+        job,
+        lease,
+        jobLog,
+        'queued',
+        'provider_unavailable',
+        job.errorCode ?? 'submit_deadline',
+        job.error ?? 'could not submit before the deadline',
+      );
     }
     if (uncertain > 0) {
       if (uncertain >= (MAX_UNCERTAIN_SUBMITS[provider.id] ?? 1)) {
@@ -698,4 +701,3 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     },
   };
 }
-

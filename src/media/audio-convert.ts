@@ -22,7 +22,19 @@ export interface AudioConvertOptions extends RunOptions {
 export const AUDIO_TARGET_MIME: Record<AudioTarget, string> = { mp3: 'audio/mpeg', m4a: 'audio/mp4' };
 
 /** MIME types Kling takes as they are (no conversion needed). */
-export const KLING_AUDIO_MIMES: readonly string[] = ['audio/mpeg', 'audio/mp3', 'audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave', 'audio/mp4', 'audio/x-m4a', 'audio/m4a', 'audio/aac', 'audio/x-aac'];
+export const KLING_AUDIO_MIMES: readonly string[] = [
+  'audio/mpeg',
+  'audio/mp3',
+  'audio/wav',
+  'audio/x-wav',
+  'audio/wave',
+  'audio/vnd.wave',
+  'audio/mp4',
+  'audio/x-m4a',
+  'audio/m4a',
+  'audio/aac',
+  'audio/x-aac',
+];
 
 function args(options: AudioConvertOptions): string[] {
   const format = options.format ?? 'mp3';

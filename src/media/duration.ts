@@ -11,7 +11,11 @@ import { parseStream } from 'music-metadata';
 /** Seconds measured from the file, or null when the container has no readable duration. */
 export async function measureSeconds(stream: Readable, info: { mimeType?: string; size?: number }): Promise<number | null> {
   try {
-    const meta = await parseStream(stream, { ...(info.mimeType ? { mimeType: info.mimeType } : {}), ...(info.size ? { size: info.size } : {}) }, { duration: true, skipCovers: true });
+    const meta = await parseStream(
+      stream,
+      { ...(info.mimeType ? { mimeType: info.mimeType } : {}), ...(info.size ? { size: info.size } : {}) },
+      { duration: true, skipCovers: true },
+    );
     const seconds = meta.format.duration;
     return seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds : null;
   } catch {

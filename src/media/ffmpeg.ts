@@ -9,14 +9,7 @@ import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PassThrough, type Readable } from 'node:stream';
 
-export type MediaToolErrorCode =
-  | 'tool_unavailable'
-  | 'timeout'
-  | 'aborted'
-  | 'invalid_input'
-  | 'no_audio'
-  | 'too_large'
-  | 'failed';
+export type MediaToolErrorCode = 'tool_unavailable' | 'timeout' | 'aborted' | 'invalid_input' | 'no_audio' | 'too_large' | 'failed';
 
 export class MediaToolError extends Error {
   constructor(

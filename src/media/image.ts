@@ -56,12 +56,7 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
 }
 
 /** i18n-style issue codes for an image that Kling would reject; empty when it is fine. */
-export function checkKlingImage(image: {
-  mime: string;
-  size: number;
-  width?: number | undefined;
-  height?: number | undefined;
-}): ValidationIssue[] {
+export function checkKlingImage(image: { mime: string; size: number; width?: number | undefined; height?: number | undefined }): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (!(KLING_IMAGE_MIMES as readonly string[]).includes(image.mime.toLowerCase())) {
     issues.push({ code: 'image-wrong-type', vars: { allowed: 'jpg, png' } });

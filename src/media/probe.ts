@@ -36,7 +36,11 @@ const probeSchema = z.object({
 export async function probeMedia(source: string | Readable, options: RunOptions = {}): Promise<MediaProbe> {
   const target = typeof source === 'string' ? source : 'pipe:0';
   const args = ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_type,codec_name,width,height,duration', '-of', 'json', target];
-  const out = runMediaTool('ffprobe', args, typeof source === 'string' ? null : source, { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal, binaryPath: options.binaryPath });
+  const out = runMediaTool('ffprobe', args, typeof source === 'string' ? null : source, {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    signal: options.signal,
+    binaryPath: options.binaryPath,
+  });
   const text = (await collect(out, 1_000_000)).toString('utf8');
   let json: unknown;
   try {

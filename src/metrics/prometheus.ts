@@ -4,7 +4,7 @@
  * database-derived gauges filled from a snapshot at scrape time, and Node's default process
  * metrics. `render()` is what GET /metrics serves.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, collectDefaultMetrics } from 'prom-client';
 import type { DbSnapshotSource } from './db-snapshot.js';
 import type { Metrics } from './types.js';
 
@@ -31,16 +31,64 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
   const registers = [options.registry];
   if (options.processMetrics !== false) collectDefaultMetrics({ register: options.registry });
 
-  const updates = new Counter({ name: 'bot_updates_total', help: 'Telegram updates handled, by update type and outcome', labelNames: ['type', 'outcome'], registers });
-  const updateSeconds = new Histogram({ name: 'bot_update_duration_seconds', help: 'Time to handle one Telegram update', labelNames: ['type'], buckets: LATENCY_BUCKETS, registers });
-  const providerRequests = new Counter({ name: 'bot_provider_requests_total', help: 'Provider calls by provider, operation and outcome (ok or the error class)', labelNames: ['provider', 'operation', 'outcome'], registers });
-  const providerErrors = new Counter({ name: 'bot_provider_errors_total', help: 'Failed provider calls by provider and error code', labelNames: ['provider', 'code'], registers });
-  const providerSeconds = new Histogram({ name: 'bot_provider_request_duration_seconds', help: 'Provider call latency (retries included)', labelNames: ['provider', 'operation'], buckets: LATENCY_BUCKETS, registers });
-  const callbacks = new Counter({ name: 'bot_provider_callbacks_total', help: 'Provider callbacks accepted or refused', labelNames: ['provider', 'result'], registers });
-  const stepSeconds = new Histogram({ name: 'bot_job_step_duration_seconds', help: 'One job worker step, by the state it started from and the provider', labelNames: ['step', 'provider'], buckets: STEP_BUCKETS, registers });
-  const deliveries = new Counter({ name: 'bot_deliveries_total', help: 'Result deliveries by outcome (failed = an attempt that sent nothing)', labelNames: ['outcome'], registers });
+  const updates = new Counter({
+    name: 'bot_updates_total',
+    help: 'Telegram updates handled, by update type and outcome',
+    labelNames: ['type', 'outcome'],
+    registers,
+  });
+  const updateSeconds = new Histogram({
+    name: 'bot_update_duration_seconds',
+    help: 'Time to handle one Telegram update',
+    labelNames: ['type'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const providerRequests = new Counter({
+    name: 'bot_provider_requests_total',
+    help: 'Provider calls by provider, operation and outcome (ok or the error class)',
+    labelNames: ['provider', 'operation', 'outcome'],
+    registers,
+  });
+  const providerErrors = new Counter({
+    name: 'bot_provider_errors_total',
+    help: 'Failed provider calls by provider and error code',
+    labelNames: ['provider', 'code'],
+    registers,
+  });
+  const providerSeconds = new Histogram({
+    name: 'bot_provider_request_duration_seconds',
+    help: 'Provider call latency (retries included)',
+    labelNames: ['provider', 'operation'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const callbacks = new Counter({
+    name: 'bot_provider_callbacks_total',
+    help: 'Provider callbacks accepted or refused',
+    labelNames: ['provider', 'result'],
+    registers,
+  });
+  const stepSeconds = new Histogram({
+    name: 'bot_job_step_duration_seconds',
+    help: 'One job worker step, by the state it started from and the provider',
+    labelNames: ['step', 'provider'],
+    buckets: STEP_BUCKETS,
+    registers,
+  });
+  const deliveries = new Counter({
+    name: 'bot_deliveries_total',
+    help: 'Result deliveries by outcome (failed = an attempt that sent nothing)',
+    labelNames: ['outcome'],
+    registers,
+  });
   const creditFailures = new Counter({ name: 'bot_payment_credit_failures_total', help: 'Successful payments whose credit could not be written', registers });
-  const alerts = new Counter({ name: 'bot_alerts_sent_total', help: 'Admin alert and recovery messages sent by this instance', labelNames: ['kind', 'condition'], registers });
+  const alerts = new Counter({
+    name: 'bot_alerts_sent_total',
+    help: 'Admin alert and recovery messages sent by this instance',
+    labelNames: ['kind', 'condition'],
+    registers,
+  });
   const kieCredits = new Gauge({ name: 'bot_kie_credits', help: 'KIE account balance at the last check (GET /api/v1/chat/credit)', registers });
   for (const outcome of ['video', 'link', 'unreachable', 'failed']) deliveries.inc({ outcome }, 0);
   creditFailures.inc(0);
@@ -50,12 +98,22 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
         up: new Gauge({ name: 'bot_db_up', help: '1 when the database snapshot for the gauges below was read', registers }),
         jobs: new Gauge({ name: 'bot_jobs', help: 'Generations in each active state (database; same on every instance)', labelNames: ['state'], registers }),
         overdue: new Gauge({ name: 'bot_jobs_overdue', help: 'Active generations past their deadline (database)', registers }),
-        credits: new Gauge({ name: 'bot_ledger_credits', help: 'Credits moved through the ledger by kind and direction (database)', labelNames: ['kind', 'direction'], registers }),
+        credits: new Gauge({
+          name: 'bot_ledger_credits',
+          help: 'Credits moved through the ledger by kind and direction (database)',
+          labelNames: ['kind', 'direction'],
+          registers,
+        }),
         moves: new Gauge({ name: 'bot_ledger_moves', help: 'Ledger rows by kind and direction (database)', labelNames: ['kind', 'direction'], registers }),
         stars: new Gauge({ name: 'bot_stars_received', help: 'Telegram Stars received in payments, refunded ones included (database)', registers }),
         payments: new Gauge({ name: 'bot_payments', help: 'Payments by status (database)', labelNames: ['status'], registers }),
         broadcasts: new Gauge({ name: 'bot_broadcasts_active', help: 'Pending and running broadcasts (database)', registers }),
-        recipients: new Gauge({ name: 'bot_broadcast_recipients', help: 'Recipients of the active broadcasts by status (database)', labelNames: ['status'], registers }),
+        recipients: new Gauge({
+          name: 'bot_broadcast_recipients',
+          help: 'Recipients of the active broadcasts by status (database)',
+          labelNames: ['status'],
+          registers,
+        }),
       }
     : undefined;
 
@@ -118,10 +176,12 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
     },
     render() {
       // One render at a time: the database gauges are reset and refilled for each.
-      const run = rendering.catch(() => {}).then(async () => {
-        await fillDbGauges();
-        return { contentType: options.registry.contentType, body: await options.registry.metrics() };
-      });
+      const run = rendering
+        .catch(() => {})
+        .then(async () => {
+          await fillDbGauges();
+          return { contentType: options.registry.contentType, body: await options.registry.metrics() };
+        });
       rendering = run;
       return run;
     },

@@ -73,11 +73,7 @@ export type TaskStatus =
   | { state: 'failed'; reason: string; code?: string; userReason: ProviderUserReason };
 
 /** Why a provider failed, in terms the bot can explain to a user (mapped to i18n keys). */
-export type ProviderUserReason =
-  | 'content_rejected'
-  | 'bad_input'
-  | 'provider_unavailable'
-  | 'provider_error';
+export type ProviderUserReason = 'content_rejected' | 'bad_input' | 'provider_unavailable' | 'provider_error';
 
 export type ErrorClass = 'retryable' | 'final' | 'ambiguous';
 

@@ -272,7 +272,7 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
         sendJson(res, 200, person);
       } else if (req.method === 'POST' && (m = /^\/sandbox\/api\/chats\/(\d+)\/(text|file|tap|pay|pay-link)$/.exec(p))) {
         const user = userOf(m[1]!);
-        switch (m[2]) {
+        switch (m[2] as 'text' | 'file' | 'tap' | 'pay' | 'pay-link') {
           case 'text': {
             const { text } = await readJson(req, textSchema);
             const message = text.startsWith('/') ? await user.sendCommand(text) : await user.sendText(text);
@@ -293,7 +293,10 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
               throw new HttpError(409, err instanceof Error ? err.message.split('\n')[0]! : 'the button is gone');
             }
             // Telegram shows the bot's answer (a toast or an alert); a bot that never answers leaves a spinner.
-            const answer = await tg.bot().waitForCallbackAnswer(tap.id, 15_000).catch(() => undefined);
+            const answer = await tg
+              .bot()
+              .waitForCallbackAnswer(tap.id, 15_000)
+              .catch(() => undefined);
             sendJson(res, 200, { ok: true, answered: answer !== undefined, text: answer?.text ?? '', alert: answer?.show_alert === true });
             break;
           }
@@ -307,7 +310,11 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
             }
             onChange();
             if (result.ok) sendJson(res, 200, { ok: true });
-            else sendJson(res, 200, { ok: false, error: result.timedOut ? 'The bot did not confirm the payment in time.' : (result.errorMessage ?? 'The payment was declined.') });
+            else
+              sendJson(res, 200, {
+                ok: false,
+                error: result.timedOut ? 'The bot did not confirm the payment in time.' : (result.errorMessage ?? 'The payment was declined.'),
+              });
             break;
           }
           case 'pay-link': {
@@ -321,7 +328,11 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
             }
             onChange();
             if (result.ok) sendJson(res, 200, { ok: true });
-            else sendJson(res, 200, { ok: false, error: result.timedOut ? 'The bot did not confirm the payment in time.' : (result.errorMessage ?? 'The payment was declined.') });
+            else
+              sendJson(res, 200, {
+                ok: false,
+                error: result.timedOut ? 'The bot did not confirm the payment in time.' : (result.errorMessage ?? 'The payment was declined.'),
+              });
             break;
           }
         }

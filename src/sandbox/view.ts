@@ -131,7 +131,9 @@ export function viewMessage(bot: BotState, rec: ChatRecord, m: Message): ViewMes
   if (media) view.media = media;
   const invoice = m.invoice as { title?: string; description?: string; total_amount?: number; currency?: string } | undefined;
   if (invoice) {
-    const paid = [...bot.payments.charges.values()].some((c) => c.userId === rec.chat.id && bot.payments.invoice(rec.chat.id, m.message_id)?.payload === c.payload);
+    const paid = [...bot.payments.charges.values()].some(
+      (c) => c.userId === rec.chat.id && bot.payments.invoice(rec.chat.id, m.message_id)?.payload === c.payload,
+    );
     view.invoice = {
       title: String(invoice.title ?? ''),
       description: String(invoice.description ?? ''),
@@ -150,7 +152,12 @@ export function viewMessage(bot: BotState, rec: ChatRecord, m: Message): ViewMes
  * `botMessageSeenAt` gives the time (ms) the sandbox first saw a bot message, so a chat action
  * older than the bot's last message is no longer shown.
  */
-export function chatView(bot: BotState, rec: ChatRecord, botMessageSeenAt: (chatId: number, messageId: number) => number | undefined, now = Date.now()): ChatView {
+export function chatView(
+  bot: BotState,
+  rec: ChatRecord,
+  botMessageSeenAt: (chatId: number, messageId: number) => number | undefined,
+  now = Date.now(),
+): ChatView {
   const messages = [...rec.messages.values()]
     .filter((m) => !rec.deleted.has(m.message_id))
     .sort((a, b) => a.message_id - b.message_id)

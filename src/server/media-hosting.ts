@@ -33,7 +33,13 @@ export interface MediaHostingOptions {
   /** PUBLIC_URL: needed for self-hosting. */
   publicUrl?: string;
   /** When set, files go to KIE's upload host instead. */
-  kie?: { apiKey: string; uploadBaseUrl: string; timeoutMs?: number; uploadPathPrefix?: string; retry?: Pick<RetryPolicy, 'retries' | 'minDelayMs' | 'maxDelayMs'> };
+  kie?: {
+    apiKey: string;
+    uploadBaseUrl: string;
+    timeoutMs?: number;
+    uploadPathPrefix?: string;
+    retry?: Pick<RetryPolicy, 'retries' | 'minDelayMs' | 'maxDelayMs'>;
+  };
   /** How long a self-hosted URL stays valid (default 6 h; released earlier when the job ends). */
   ttlMs?: number;
   /** Largest file accepted (default 100 MB, Kling's video_url limit). */

@@ -28,7 +28,9 @@ describe('catalog', () => {
     expect(new Set((await listModels(t.db.prisma, { configuredProviders: kieOnly })).map((m) => m.provider))).toEqual(new Set(['kie']));
     const forAdmin = await listModels(t.db.prisma, { configuredProviders: kieOnly, includeUnconfigured: true });
     expect(forAdmin.filter((m) => !m.configured && m.provider === 'kling').map((m) => m.slug)).toEqual(['kling-text2video', 'kling-image2video']);
-    expect((await listModels(t.db.prisma, { kind: 'text2video', configuredProviders: new Set<ProviderId>(['kling']) })).map((m) => m.slug)).toEqual(['kling-text2video']);
+    expect((await listModels(t.db.prisma, { kind: 'text2video', configuredProviders: new Set<ProviderId>(['kling']) })).map((m) => m.slug)).toEqual([
+      'kling-text2video',
+    ]);
   });
 
   it('enabledOnly hides switched-off models; getModel reports availability', async () => {
@@ -90,7 +92,10 @@ describe('catalog', () => {
     expect(quote(kling3, { prompt: 'x', options: {} })).toBe(75); // defaults: pro, 5 s
     expect(quote(kling3, { prompt: 'x', options: { mode: 'std', duration: 3, sound: true } })).toBe(45);
     // An operator narrows the offer: a stale choice is refused, the default moves to what is offered.
-    await t.db.prisma.catalogModel.update({ where: { slug: 'kling-3-t2v' }, data: { offeredOptions: { mode: ['std'] }, optionMultipliers: { 'sound:on': 2 } } });
+    await t.db.prisma.catalogModel.update({
+      where: { slug: 'kling-3-t2v' },
+      data: { offeredOptions: { mode: ['std'] }, optionMultipliers: { 'sound:on': 2 } },
+    });
     const narrowed = (await getModel(t.db.prisma, 'kling-3-t2v', BOTH))!;
     expect(offeredValues(narrowed, 'mode', {})).toEqual(['std']);
     expect(checkFit(narrowed, { prompt: 'x', options: { mode: 'pro' } }).map((i) => i.code)).toEqual(['option-invalid']);

@@ -4,14 +4,17 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { ledgerSum } from '../../src/domain/ledger.js';
 import { creditPayment, packPayload, refundPayment } from '../../src/domain/payments.js';
 import { recordFirstContact } from '../../src/domain/welcome.js';
-import { parseReferralCode, parseStartParam, referralCode, referralSummary, rewardPendingReferrals, rewardReferral, reverseReferral } from '../../src/domain/referrals.js';
-import { createPromo, disablePromo, normalizeCode, redeemPromo } from '../../src/domain/promo-codes.js';
 import {
-  applySubscriptionUpdate,
-  checkSubscriptionPreCheckout,
-  creditSubscriptionPayment,
-  subscriptionPayload,
-} from '../../src/domain/subscriptions.js';
+  parseReferralCode,
+  parseStartParam,
+  referralCode,
+  referralSummary,
+  rewardPendingReferrals,
+  rewardReferral,
+  reverseReferral,
+} from '../../src/domain/referrals.js';
+import { createPromo, disablePromo, normalizeCode, redeemPromo } from '../../src/domain/promo-codes.js';
+import { applySubscriptionUpdate, checkSubscriptionPreCheckout, creditSubscriptionPayment, subscriptionPayload } from '../../src/domain/subscriptions.js';
 import { growthStats } from '../../src/domain/growth-stats.js';
 import { countBroadcastAudience } from '../../src/broadcast/queue.js';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../support/db.js';
@@ -42,7 +45,13 @@ describe('growth (domain)', () => {
   }
 
   async function pay(userId: bigint, chargeId: string): Promise<void> {
-    const r = await creditPayment(db.prisma, { payerId: userId, currency: 'XTR', totalAmount: 100, payload: packPayload(PACK, userId), telegramChargeId: chargeId });
+    const r = await creditPayment(db.prisma, {
+      payerId: userId,
+      currency: 'XTR',
+      totalAmount: 100,
+      payload: packPayload(PACK, userId),
+      telegramChargeId: chargeId,
+    });
     expect(r.status).toBe('credited');
   }
 
@@ -133,7 +142,10 @@ describe('growth (domain)', () => {
       expect(await reverseReferral(db.prisma, { chargeId: 'ch-ref-1', adminId, now: now() })).toEqual({ status: 'none' });
       expect(await reverseReferral(db2.prisma, { chargeId: 'ch-ref-2', now: now() })).toMatchObject({ status: 'reversed', taken: 0, shortfall: 10 });
       expect((await db.prisma.user.findUniqueOrThrow({ where: { id: inviter } })).balance).toBe(0);
-      const audit = await db.prisma.adminAuditLog.findMany({ where: { action: 'referral_reversal', target: { in: ['ch-ref-1', 'ch-ref-2'] } }, orderBy: { id: 'asc' } });
+      const audit = await db.prisma.adminAuditLog.findMany({
+        where: { action: 'referral_reversal', target: { in: ['ch-ref-1', 'ch-ref-2'] } },
+        orderBy: { id: 'asc' },
+      });
       expect(audit.map((a) => (a.details as { shortfall: number }).shortfall)).toEqual([5, 10]);
       expect(await db.prisma.ledgerEntry.count({ where: { idempotencyKey: { startsWith: 'referral_reversal:ch-ref-' } } })).toBe(1);
       await books(inviter, invitee);
@@ -194,7 +206,8 @@ describe('growth (domain)', () => {
       const guesser = await newUser();
       const other = await newUser();
       const limit = { maxFailures: 3, windowMs: 60_000 };
-      for (const guess of ['AAA', 'BBB', 'CCC']) expect((await redeemPromo(db.prisma, { userId: guesser, text: guess, now: t0, limit })).status).toBe('unknown');
+      for (const guess of ['AAA', 'BBB', 'CCC'])
+        expect((await redeemPromo(db.prisma, { userId: guesser, text: guess, now: t0, limit })).status).toBe('unknown');
       // Even the right code is refused while locked out, from any instance.
       const locked = await redeemPromo(db2.prisma, { userId: guesser, text: 'REAL', now: new Date(t0.getTime() + 1000), limit });
       expect(locked.status).toBe('rate_limited');
@@ -218,10 +231,16 @@ describe('growth (domain)', () => {
       // The last use raced by two users: exactly one wins. One user racing twice: credited once.
       await createPromo(db.prisma, { adminId, code: 'LAST', credits: 9, maxUses: 1, now: t0 });
       const [a, b] = [await newUser(), await newUser()];
-      const pair = await Promise.all([redeemPromo(db.prisma, { userId: a, text: 'LAST', now: t0 }), redeemPromo(db2.prisma, { userId: b, text: 'LAST', now: t0 })]);
+      const pair = await Promise.all([
+        redeemPromo(db.prisma, { userId: a, text: 'LAST', now: t0 }),
+        redeemPromo(db2.prisma, { userId: b, text: 'LAST', now: t0 }),
+      ]);
       expect(pair.map((r) => r.status).sort()).toEqual(['redeemed', 'used_up']);
       await createPromo(db.prisma, { adminId, code: 'TWICE', credits: 4, now: t0 });
-      const same = await Promise.all([redeemPromo(db.prisma, { userId: a, text: 'TWICE', now: t0 }), redeemPromo(db2.prisma, { userId: a, text: 'TWICE', now: t0 })]);
+      const same = await Promise.all([
+        redeemPromo(db.prisma, { userId: a, text: 'TWICE', now: t0 }),
+        redeemPromo(db2.prisma, { userId: a, text: 'TWICE', now: t0 }),
+      ]);
       expect(same.map((r) => r.status).sort()).toEqual(['already_used', 'redeemed']);
       await books(a, b);
     });
@@ -239,7 +258,15 @@ describe('growth (domain)', () => {
 
       const exp1 = new Date(Date.now() + 30 * 86_400_000);
       const charge = (chargeId: string, first: boolean, expiresAt: Date, prisma = db.prisma) =>
-        creditSubscriptionPayment(prisma, { payerId: user, currency: 'XTR', totalAmount: 500, payload, telegramChargeId: chargeId, isFirstRecurring: first, expiresAt });
+        creditSubscriptionPayment(prisma, {
+          payerId: user,
+          currency: 'XTR',
+          totalAmount: 500,
+          payload,
+          telegramChargeId: chargeId,
+          isFirstRecurring: first,
+          expiresAt,
+        });
       const firsts = await Promise.all([charge('sub-1', true, exp1), charge('sub-1', true, exp1, db2.prisma)]);
       expect(firsts.map((r) => r.status).sort()).toEqual(['credited', 'duplicate']);
       expect(await check()).toEqual({ ok: false, reason: 'already_subscribed' });

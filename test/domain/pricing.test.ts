@@ -39,7 +39,14 @@ describe('pricing', () => {
   });
 
   it('describes the parts for rendering', () => {
-    expect(describePrice('per_second', 3, { audioSeconds: 6.5 })).toEqual({ rule: 'per_second', amount: 3, unit: 'second', units: 7, multiplier: 1, total: 21 });
+    expect(describePrice('per_second', 3, { audioSeconds: 6.5 })).toEqual({
+      rule: 'per_second',
+      amount: 3,
+      unit: 'second',
+      units: 7,
+      multiplier: 1,
+      total: 21,
+    });
     expect(describePrice('per_5s', 35, { durationSeconds: 10 })).toEqual({ rule: 'per_5s', amount: 35, unit: 'block5s', units: 2, multiplier: 1, total: 70 });
     expect(describePrice('fixed', 50, {})).toEqual({ rule: 'fixed', amount: 50, unit: 'job', units: 1, multiplier: 1, total: 50 });
     expect(priceUnits('fixed', {})).toBe(1);

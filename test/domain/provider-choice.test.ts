@@ -37,11 +37,17 @@ describe('chooseProvider: before any attempt', () => {
       providerModel: 'kling-2.6/text-to-video',
       reason: 'not-configured',
     });
-    expect(chooseProvider({ family: 'kling-2.6', offers: offers(true, false), configured: both, preferred: 'kling', attempts: [] })).toMatchObject({ provider: 'kie', reason: 'switched-off' });
+    expect(chooseProvider({ family: 'kling-2.6', offers: offers(true, false), configured: both, preferred: 'kling', attempts: [] })).toMatchObject({
+      provider: 'kie',
+      reason: 'switched-off',
+    });
   });
 
   it('none when neither is usable', () => {
-    expect(chooseProvider({ family: 'kling-2.6', offers: offers(false, true), configured: new Set(['kie']), preferred: 'kling', attempts: [] })).toEqual({ action: 'none', reason: 'no-provider' });
+    expect(chooseProvider({ family: 'kling-2.6', offers: offers(false, true), configured: new Set(['kie']), preferred: 'kling', attempts: [] })).toEqual({
+      action: 'none',
+      reason: 'no-provider',
+    });
     expect(chooseProvider({ family: 'kling-2.6', offers: [], configured: both, attempts: [] })).toEqual({ action: 'none', reason: 'no-provider' });
   });
 });
@@ -50,12 +56,19 @@ describe('chooseProvider: after a failed submit', () => {
   const input = (attempts: ProviderAttempt[]) => ({ family: 'kling-3.0', offers: offers(), configured: both, preferred: 'kling' as const, attempts });
 
   it('an outage-class refusal (maintenance, used-up pack) before any task: the other provider, once', () => {
-    expect(chooseProvider(input([attempt('kling', outage)]))).toEqual({ action: 'use', provider: 'kie', providerModel: 'kling-2.6/text-to-video', reason: 'outage' });
+    expect(chooseProvider(input([attempt('kling', outage)]))).toEqual({
+      action: 'use',
+      provider: 'kie',
+      providerModel: 'kling-2.6/text-to-video',
+      reason: 'outage',
+    });
     expect(chooseProvider(input([attempt('kling', balance)]))).toMatchObject({ action: 'use', provider: 'kie' });
     // Could not even connect: nothing was sent.
     expect(chooseProvider(input([attempt('kling', refused)]))).toMatchObject({ action: 'use', provider: 'kie' });
     // Not configured at submit time (no request sent).
-    expect(chooseProvider(input([attempt('kling', new ProviderError('x', 'final', 'provider_not_configured', 'provider_unavailable'), false)]))).toMatchObject({ provider: 'kie' });
+    expect(chooseProvider(input([attempt('kling', new ProviderError('x', 'final', 'provider_not_configured', 'provider_unavailable'), false)]))).toMatchObject({
+      provider: 'kie',
+    });
     // Both failed: nothing left.
     expect(chooseProvider(input([attempt('kling', outage), attempt('kie', outage)]))).toEqual({ action: 'none', reason: 'exhausted' });
   });

@@ -16,7 +16,6 @@ type Markup = { inline_keyboard: { text: string }[][] };
 const buttons = (m: Message) => ((m.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 const i18n = createI18n(path.join(ROOT, 'locales'));
 
-
 describe('broadcasts: throttled, resumable, reported', () => {
   let tg: FakeTelegram;
   let db: TestDatabase;
@@ -73,60 +72,64 @@ describe('broadcasts: throttled, resumable, reported', () => {
       .filter((c) => c.status === 200 && c.params.text === text && !c.params.reply_markup)
       .map((c) => Number(c.params.chat_id));
 
-  it('previews, can be cancelled, queues once on a double tap, skips banned and unreachable users, honours 429 and 403, and reports', { timeout: 45_000 }, async () => {
-    const { admin, users } = await setup(6);
-    const prisma = bot!.app.db.prisma;
-    const [u1, u2, u3, u4, u5, u6] = users as [FakeUser, FakeUser, FakeUser, FakeUser, FakeUser, FakeUser];
-    await prisma.user.update({ where: { id: BigInt(u5.id) }, data: { banned: true } });
-    await prisma.user.update({ where: { id: BigInt(u6.id) }, data: { unreachable: true } });
-    u2.blockBot({ notify: false }); // the bot only learns it from the 403
+  it(
+    'previews, can be cancelled, queues once on a double tap, skips banned and unreachable users, honours 429 and 403, and reports',
+    { timeout: 45_000 },
+    async () => {
+      const { admin, users } = await setup(6);
+      const prisma = bot!.app.db.prisma;
+      const [u1, u2, u3, u4, u5, u6] = users as [FakeUser, FakeUser, FakeUser, FakeUser, FakeUser, FakeUser];
+      await prisma.user.update({ where: { id: BigInt(u5.id) }, data: { banned: true } });
+      await prisma.user.update({ where: { id: BigInt(u6.id) }, data: { unreachable: true } });
+      u2.blockBot({ notify: false }); // the bot only learns it from the 403
 
-    // Cancel: nothing is queued.
-    await admin.sendCommand('/broadcast Never sent');
-    await admin.waitForMessage();
-    const cancelled = await admin.waitForMessage();
-    await admin.tapButton(cancelled, '✖️ Cancel');
-    expect((await admin.waitForMessage()).text).toBe('Broadcast cancelled. Nothing was sent.');
-    expect(await prisma.broadcast.count()).toBe(0);
+      // Cancel: nothing is queued.
+      await admin.sendCommand('/broadcast Never sent');
+      await admin.waitForMessage();
+      const cancelled = await admin.waitForMessage();
+      await admin.tapButton(cancelled, '✖️ Cancel');
+      expect((await admin.waitForMessage()).text).toBe('Broadcast cancelled. Nothing was sent.');
+      expect(await prisma.broadcast.count()).toBe(0);
 
-    const text = 'Big news: new models are here!';
-    const title = await queueBroadcast(admin, text);
-    expect(title.text).toContain('this message goes to 5 users'); // admin, u1–u4
-    const preview = admin.messages().at(-1)!;
-    // From here on, every sendMessage is a broadcast send (the tap is answered with an alert),
-    // so the armed 429 hits a broadcast recipient whichever worker sends first.
-    tg.failNext('sendMessage', { code: 429, retryAfter: 1 });
-    const started = Date.now();
-    const tap1 = await admin.tapButton(preview, '✅ Send');
-    const tap2 = await admin.tapButton(preview, '✅ Send'); // a double tap before the buttons are gone
-    expect((await tg.waitForCallbackAnswer(tap1.id)).text).toBe("📣 Queued for 5 users. I'll report here when it is done.");
-    expect((await tg.waitForCallbackAnswer(tap2.id)).text).toBe('This broadcast is already queued.');
-    expect(await prisma.broadcast.count()).toBe(1);
-    expect(await prisma.broadcastRecipient.count()).toBe(5);
-    const audit = await prisma.adminAuditLog.findFirstOrThrow({ where: { action: 'broadcast' } });
-    expect(audit.adminId).toBe(BigInt(admin.id));
+      const text = 'Big news: new models are here!';
+      const title = await queueBroadcast(admin, text);
+      expect(title.text).toContain('this message goes to 5 users'); // admin, u1–u4
+      const preview = admin.messages().at(-1)!;
+      // From here on, every sendMessage is a broadcast send (the tap is answered with an alert),
+      // so the armed 429 hits a broadcast recipient whichever worker sends first.
+      tg.failNext('sendMessage', { code: 429, retryAfter: 1 });
+      const started = Date.now();
+      const tap1 = await admin.tapButton(preview, '✅ Send');
+      const tap2 = await admin.tapButton(preview, '✅ Send'); // a double tap before the buttons are gone
+      expect((await tg.waitForCallbackAnswer(tap1.id)).text).toBe("📣 Queued for 5 users. I'll report here when it is done.");
+      expect((await tg.waitForCallbackAnswer(tap2.id)).text).toBe('This broadcast is already queued.');
+      expect(await prisma.broadcast.count()).toBe(1);
+      expect(await prisma.broadcastRecipient.count()).toBe(5);
+      const audit = await prisma.adminAuditLog.findFirstOrThrow({ where: { action: 'broadcast' } });
+      expect(audit.adminId).toBe(BigInt(admin.id));
 
-    startWorker(prisma);
-    const report = await admin.waitForMessage({ match: /Broadcast finished/, timeoutMs: 15_000 });
-    expect(report.text).toBe('📣 Broadcast finished: 4 sent, 1 blocked the bot, 0 failed (of 5).');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // waited out retry_after
+      startWorker(prisma);
+      const report = await admin.waitForMessage({ match: /Broadcast finished/, timeoutMs: 15_000 });
+      expect(report.text).toBe('📣 Broadcast finished: 4 sent, 1 blocked the bot, 0 failed (of 5).');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // waited out retry_after
 
-    // The rate-limited recipient was retried and got it; nobody got it twice.
-    const sends = tg.calls('sendMessage').filter((c) => c.params.text === text && !c.params.reply_markup);
-    const limited = sends.find((c) => c.status === 429)!;
-    expect(limited).toBeDefined();
-    const delivered = deliveries(text);
-    expect(delivered).toContain(Number(limited.params.chat_id));
-    expect([...delivered].sort()).toEqual([admin.id, u1.id, u3.id, u4.id].sort());
-    expect(new Set(delivered).size).toBe(delivered.length);
-    for (const u of [u5, u6]) expect(sends.some((c) => Number(c.params.chat_id) === u.id)).toBe(false);
+      // The rate-limited recipient was retried and got it; nobody got it twice.
+      const sends = tg.calls('sendMessage').filter((c) => c.params.text === text && !c.params.reply_markup);
+      const limited = sends.find((c) => c.status === 429)!;
+      expect(limited).toBeDefined();
+      const delivered = deliveries(text);
+      expect(delivered).toContain(Number(limited.params.chat_id));
+      expect([...delivered].sort()).toEqual([admin.id, u1.id, u3.id, u4.id].sort());
+      expect(new Set(delivered).size).toBe(delivered.length);
+      for (const u of [u5, u6]) expect(sends.some((c) => Number(c.params.chat_id) === u.id)).toBe(false);
 
-    expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(u2.id) } })).unreachable).toBe(true);
-    expect((await prisma.broadcastRecipient.findFirstOrThrow({ where: { userId: BigInt(u2.id) } })).status).toBe('blocked');
-    const broadcast = await prisma.broadcast.findFirstOrThrow();
-    expect(broadcast).toMatchObject({ status: 'done', total: 5, sent: 4, blocked: 1, failed: 0 });
-    expect(broadcast.reportedAt).not.toBeNull();
-  });
+      expect((await prisma.user.findUniqueOrThrow({ where: { id: BigInt(u2.id) } })).unreachable).toBe(true);
+      expect((await prisma.broadcastRecipient.findFirstOrThrow({ where: { userId: BigInt(u2.id) } })).status).toBe('blocked');
+      const broadcast = await prisma.broadcast.findFirstOrThrow();
+      expect(broadcast).toMatchObject({ status: 'done', total: 5, sent: 4, blocked: 1, failed: 0 });
+      expect(broadcast.reportedAt).not.toBeNull();
+    },
+  );
 
   it('resumes after a restart on the same database without sending anyone the message twice', { timeout: 45_000 }, async () => {
     const { admin, users, env } = await setup(12);
@@ -174,7 +177,9 @@ describe('broadcasts: throttled, resumable, reported', () => {
       const prisma = database.prisma;
       const admin = tg.user({ languageCode: 'ru' });
       const people = [tg.user(), tg.user(), tg.user()];
-      await prisma.user.createMany({ data: [admin, ...people].map((u) => ({ id: BigInt(u.id), firstName: 'U', telegramLanguage: u === admin ? 'ru' : 'en' })) });
+      await prisma.user.createMany({
+        data: [admin, ...people].map((u) => ({ id: BigInt(u.id), firstName: 'U', telegramLanguage: u === admin ? 'ru' : 'en' })),
+      });
       await prisma.user.update({ where: { id: BigInt(admin.id) }, data: { unreachable: true } }); // not a recipient
       const b = await createBroadcast(prisma, { adminId: BigInt(admin.id), chatId: BigInt(admin.id), text: 'Hello', now: new Date() });
       expect(b?.total).toBe(3);

@@ -15,7 +15,16 @@ const UNKNOWN = "I don't know that command. Send /help to see what I can do.";
 
 async function seedGeneration(
   prisma: PrismaClient,
-  g: { userId: bigint; slug: string; state: 'delivered' | 'failed' | 'refunded' | 'running'; price: number; createdAt: Date; seconds?: number; charge?: boolean; refund?: boolean },
+  g: {
+    userId: bigint;
+    slug: string;
+    state: 'delivered' | 'failed' | 'refunded' | 'running';
+    price: number;
+    createdAt: Date;
+    seconds?: number;
+    charge?: boolean;
+    refund?: boolean;
+  },
 ): Promise<string> {
   const id = randomUUID();
   const model = await prisma.catalogModel.findUniqueOrThrow({ where: { slug: g.slug } });
@@ -166,7 +175,9 @@ describe('admin commands through the fake Bot API', () => {
     expect(await ask('/price kling-ai-avatar 7')).toContain('already costs');
 
     for (const bad of ['/price', '/price infinitalk-480p', '/price infinitalk-480p -3', '/price infinitalk-480p 5 weekly', '/price infinitalk-480p 1.5']) {
-      expect(await ask(bad), bad).toBe('Usage: /price SLUG AMOUNT [fixed|per_second|per_5s] — AMOUNT is whole credits per video, per second of audio or per 5 s of video');
+      expect(await ask(bad), bad).toBe(
+        'Usage: /price SLUG AMOUNT [fixed|per_second|per_5s] — AMOUNT is whole credits per video, per second of audio or per 5 s of video',
+      );
     }
     expect(await ask('/price nope 5')).toContain('There is no model "nope"');
     const audit = await prisma().adminAuditLog.findFirstOrThrow({ where: { action: 'model_price', target: 'infinitalk-480p' } });
@@ -252,7 +263,7 @@ describe('admin commands through the fake Bot API', () => {
     expect(audit[0]!.adminId).toBe(adminId());
   });
 
-  it('sets the admin command list for the admins\' chats only', async () => {
+  it("sets the admin command list for the admins' chats only", async () => {
     const api = new Api(f.tg.token, { apiRoot: f.tg.apiRoot });
     const i18n = createI18n(path.join(ROOT, 'locales'));
     const result = await setAdminCommands(api, i18n, [adminId()]);
@@ -292,8 +303,16 @@ describe('/stats on seeded data', () => {
       ],
     });
     const pay = (userId: bigint, charge: string, stars: number, createdAt: Date, refunded = false) => ({
-      id: randomUUID(), userId, telegramPaymentChargeId: charge, packId: 'p', stars, credits: stars, payload: 'x', createdAt,
-      status: refunded ? ('refunded' as const) : ('paid' as const), refundedAt: refunded ? createdAt : null,
+      id: randomUUID(),
+      userId,
+      telegramPaymentChargeId: charge,
+      packId: 'p',
+      stars,
+      credits: stars,
+      payload: 'x',
+      createdAt,
+      status: refunded ? ('refunded' as const) : ('paid' as const),
+      refundedAt: refunded ? createdAt : null,
     });
     await prisma.payment.createMany({
       data: [pay(101n, 'c1', 100, today), pay(102n, 'c2', 450, daysAgo(3)), pay(102n, 'c3', 100, daysAgo(3), true), pay(103n, 'c4', 100, daysAgo(10))],

@@ -167,7 +167,13 @@ describe('admin alerts', () => {
   it('a payment that could not be credited alerts every admin with the charge id', async () => {
     const user = await f.newUser(0);
     await user.send({
-      successful_payment: { currency: 'XTR', total_amount: 40, invoice_payload: 'garbage', telegram_payment_charge_id: 'charge-alert-1', provider_payment_charge_id: '' },
+      successful_payment: {
+        currency: 'XTR',
+        total_amount: 40,
+        invoice_payload: 'garbage',
+        telegram_payment_charge_id: 'charge-alert-1',
+        provider_payment_charge_id: '',
+      },
     });
     for (const admin of admins) {
       const alert = await admin.waitForMessage({ timeoutMs: 10_000, match: /charge-alert-1/ });
@@ -179,7 +185,13 @@ describe('admin alerts', () => {
   it('a payment whose credit fails in the database alerts the admins, and the recovery follows once it is credited', async () => {
     const [en] = admins as [FakeUser];
     const user = await f.newUser(0);
-    const payment = { currency: 'XTR', total_amount: 100, invoice_payload: `pack:p100:100:${user.id}`, telegram_payment_charge_id: 'charge-alert-db-1', provider_payment_charge_id: '' };
+    const payment = {
+      currency: 'XTR',
+      total_amount: 100,
+      invoice_payload: `pack:p100:100:${user.id}`,
+      telegram_payment_charge_id: 'charge-alert-db-1',
+      provider_payment_charge_id: '',
+    };
     // The database refuses the write: creditPayment throws.
     await prisma().$executeRawUnsafe('ALTER TABLE "Payment" RENAME TO "Payment_offline"');
     try {

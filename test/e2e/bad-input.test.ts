@@ -74,7 +74,11 @@ describe('bad input costs nothing and gets a clear answer', () => {
     f.kie.nextTaskOutcome('success');
     await orderLipsync(user, 'InfiniteTalk 480p');
     user.blockBot({ notify: false });
-    await eventually(async () => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).unreachable, 20_000, 'the user to be marked unreachable');
+    await eventually(
+      async () => (await prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).unreachable,
+      20_000,
+      'the user to be marked unreachable',
+    );
     await eventually(async () => Boolean((await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } })).resultUrl), 20_000, 'the result');
     const generation = await prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
     await staysTrue(

@@ -19,43 +19,51 @@ describe('every seeded model end to end', () => {
     await f.prisma().catalogModel.updateMany({ data: { enabled: true } });
   });
 
-  it.each(MODEL_SPECS.map((s) => [s.id, s] as const))('%s: a video for exactly the quoted price', async (slug, spec) => {
-    const user = await f.newUser(1000);
-    await user.sendCommand(COMMAND[spec.task]);
-    await user.waitForMessage();
-    if (spec.task !== 'text2video') {
-      await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
-    }
-    if (spec.task === 'lipsync') {
-      await user.waitForMessage({ match: /speech/ });
-      await user.sendVoice(media('voice.ogg'), { duration: 3 });
-    } else {
-      if (spec.task === 'image2video') await user.waitForMessage({ match: /Describe/ });
-      await user.sendText('A calm scene, gentle motion');
-    }
-    const choice = await user.waitForMessage({ match: /Choose the model/ });
-    await user.tapButton(choice, new RegExp(`^${escape(spec.displayName)} — `));
-    // Options and extras: take the first button each time (the first value, or Skip).
-    let quoteText = '';
-    for (let step = 0; step < 10; step++) {
-      const message = await user.waitForMessage();
-      if (/Price: \d+ credits/.test(String(message.text))) {
-        quoteText = String(message.text);
-        await user.tapButton(message, /Confirm/);
-        break;
+  it.each(MODEL_SPECS.map((s) => [s.id, s] as const))(
+    '%s: a video for exactly the quoted price',
+    async (slug, spec) => {
+      const user = await f.newUser(1000);
+      await user.sendCommand(COMMAND[spec.task]);
+      await user.waitForMessage();
+      if (spec.task !== 'text2video') {
+        await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
       }
-      const first = (message as { reply_markup?: { inline_keyboard: { text: string }[][] } }).reply_markup?.inline_keyboard[0]?.[0]?.text;
-      expect(first, `a question with buttons, got: ${message.text}`).toBeDefined();
-      await user.tapButton(message, first!);
-    }
-    const price = Number(/Price: (\d+) credits/.exec(quoteText)![1]);
-    const video = await waitForVideo(user, 20_000);
-    expect((video as { caption?: string }).caption).toContain(spec.displayName);
-    await eventually(async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null, 15_000, 'delivery');
-    expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
-    const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
-    expect(generation.modelSlug).toBe(slug);
-    const model = (await getModel(f.prisma(), slug))!;
-    expect(quote(model, generationInputsSchema.parse(generation.inputs))).toBe(price);
-  }, 40_000);
+      if (spec.task === 'lipsync') {
+        await user.waitForMessage({ match: /speech/ });
+        await user.sendVoice(media('voice.ogg'), { duration: 3 });
+      } else {
+        if (spec.task === 'image2video') await user.waitForMessage({ match: /Describe/ });
+        await user.sendText('A calm scene, gentle motion');
+      }
+      const choice = await user.waitForMessage({ match: /Choose the model/ });
+      await user.tapButton(choice, new RegExp(`^${escape(spec.displayName)} — `));
+      // Options and extras: take the first button each time (the first value, or Skip).
+      let quoteText = '';
+      for (let step = 0; step < 10; step++) {
+        const message = await user.waitForMessage();
+        if (/Price: \d+ credits/.test(String(message.text))) {
+          quoteText = String(message.text);
+          await user.tapButton(message, /Confirm/);
+          break;
+        }
+        const first = (message as { reply_markup?: { inline_keyboard: { text: string }[][] } }).reply_markup?.inline_keyboard[0]?.[0]?.text;
+        expect(first, `a question with buttons, got: ${message.text}`).toBeDefined();
+        await user.tapButton(message, first!);
+      }
+      const price = Number(/Price: (\d+) credits/.exec(quoteText)![1]);
+      const video = await waitForVideo(user, 20_000);
+      expect((video as { caption?: string }).caption).toContain(spec.displayName);
+      await eventually(
+        async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
+        15_000,
+        'delivery',
+      );
+      expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
+      const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+      expect(generation.modelSlug).toBe(slug);
+      const model = (await getModel(f.prisma(), slug))!;
+      expect(quote(model, generationInputsSchema.parse(generation.inputs))).toBe(price);
+    },
+    40_000,
+  );
 });

@@ -21,7 +21,11 @@ describe('catalog v2 through the engine', () => {
   const { newUser, balanceOf, ledgerOf } = f;
   const generationOf = (user: FakeUser) => prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) }, orderBy: { createdAt: 'desc' } });
   const settled = (user: FakeUser) =>
-    eventually(async () => (await prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0, 15_000, 'jobs to settle');
+    eventually(
+      async () => (await prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0,
+      15_000,
+      'jobs to settle',
+    );
 
   beforeAll(async () => {
     await admin.sendCommand('/start');
@@ -65,7 +69,14 @@ describe('catalog v2 through the engine', () => {
     expect(generation.modelSlug).toBe('kling-3-t2v');
     const task = f.kie.tasks.get(generation.providerTaskId!)!;
     expect(task.model).toBe('kling-3.0/video');
-    expect(task.input).toEqual({ prompt: 'A lighthouse in a storm, cinematic', aspect_ratio: '9:16', sound: true, duration: '10', mode: '4K', multi_shots: false });
+    expect(task.input).toEqual({
+      prompt: 'A lighthouse in a storm, cinematic',
+      aspect_ratio: '9:16',
+      sound: true,
+      duration: '10',
+      mode: '4K',
+      multi_shots: false,
+    });
   });
 
   it('Veo 3.1 Fast: the 8 s length is not asked; 1080p is fetched after "processing"; the quote applies the ×1.1', async () => {

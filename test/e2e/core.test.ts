@@ -12,7 +12,15 @@ describe('bot core through the fake Bot API', () => {
     tg = await FakeTelegram.start();
     db = await createTestDatabase();
     // Provider keys (never called here): the menu shows a task only when a configured model serves it.
-    bot = await startInProcessBot(botEnv({ tg }, db, { KIE_API_KEY: 'kie-test-key', KIE_API_BASE_URL: 'http://127.0.0.1:9', KLING_ACCESS_KEY: 'ak-test', KLING_SECRET_KEY: 'sk-test-secret', KLING_API_BASE_URL: 'http://127.0.0.1:9' }));
+    bot = await startInProcessBot(
+      botEnv({ tg }, db, {
+        KIE_API_KEY: 'kie-test-key',
+        KIE_API_BASE_URL: 'http://127.0.0.1:9',
+        KLING_ACCESS_KEY: 'ak-test',
+        KLING_SECRET_KEY: 'sk-test-secret',
+        KLING_API_BASE_URL: 'http://127.0.0.1:9',
+      }),
+    );
   });
   afterEach(() => tg.reset?.());
   afterAll(async () => {
@@ -28,7 +36,9 @@ describe('bot core through the fake Bot API', () => {
     expect(reply.text).toContain('Привет, Оля!');
     expect(reply.text).toContain('Ваш баланс: 0 кредитов');
     const buttons = (reply.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text);
-    expect(buttons).toEqual(expect.arrayContaining(['🗣 Говорящий аватар', '✍️ Видео по тексту', '🖼 Видео из картинки', '💰 Баланс', '⭐ Пополнить', '📜 История', '❓ Помощь']));
+    expect(buttons).toEqual(
+      expect.arrayContaining(['🗣 Говорящий аватар', '✍️ Видео по тексту', '🖼 Видео из картинки', '💰 Баланс', '⭐ Пополнить', '📜 История', '❓ Помощь']),
+    );
     const row = await bot.app.db.prisma.user.findUnique({ where: { id: BigInt(user.id) } });
     expect(row?.firstName).toBe('Оля');
   });

@@ -10,7 +10,11 @@ describe('generation end to end', () => {
   // These suites test the part-1 models through the Catalog v2 engine; new models have their own suite.
   beforeAll(() => onlyModels(f.prisma(), PART1_MODELS));
   const delivered = (user: FakeUser) =>
-    eventually(async () => (await prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0, 10_000, 'jobs to settle');
+    eventually(
+      async () => (await prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0,
+      10_000,
+      'jobs to settle',
+    );
 
   it.each([
     ['Kling AI Avatar', 50],

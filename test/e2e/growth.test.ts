@@ -95,7 +95,13 @@ describe('growth', () => {
       await f.bot.stop();
       const { botEnv, startInProcessBot } = await import('../support/harness.js');
       f.bot = await startInProcessBot(
-        botEnv({ tg: f.tg }, f.db, { ADMIN_IDS: String(admin.id), CREDIT_PACKS: '100', WELCOME_CREDITS: '50', REFERRAL_PERCENT: '10', SUBSCRIPTION_PLANS: '600:500,1500:1100' }),
+        botEnv({ tg: f.tg }, f.db, {
+          ADMIN_IDS: String(admin.id),
+          CREDIT_PACKS: '100',
+          WELCOME_CREDITS: '50',
+          REFERRAL_PERCENT: '10',
+          SUBSCRIPTION_PLANS: '600:500,1500:1100',
+        }),
       );
       await user.sendCommand('/start');
       await user.waitForMessage({ match: /balance|Balance/ });
@@ -351,11 +357,17 @@ describe('growth', () => {
       const user = await arrive();
       const { Api } = await import('grammy');
       const api = new Api(f.tg.token, { apiRoot: f.tg.apiRoot });
-      const stale = await api.createInvoiceLink('old plan', 'old', `sub:999:999:${user.id}`, '', 'XTR', [{ label: 'old', amount: 999 }], { subscription_period: 2592000 });
+      const stale = await api.createInvoiceLink('old plan', 'old', `sub:999:999:${user.id}`, '', 'XTR', [{ label: 'old', amount: 999 }], {
+        subscription_period: 2592000,
+      });
       const refused = await stars.payLink(user, stale);
       expect(refused).toEqual({ ok: false, errorMessage: 'This plan is no longer offered. Please send /subscribe and choose again.', timedOut: false });
-      await expect(api.createInvoiceLink('x', 'x', 'sub:1:1:1', '', 'XTR', [{ label: 'x', amount: 1 }], { subscription_period: 60 })).rejects.toThrow(/SUBSCRIPTION_PERIOD_INVALID/);
-      await expect(api.createInvoiceLink('x', 'x', 'sub:1:1:1', '', 'XTR', [{ label: 'x', amount: 10_001 }], { subscription_period: 2592000 })).rejects.toThrow(/SUBSCRIPTION_PRICE_INVALID/);
+      await expect(api.createInvoiceLink('x', 'x', 'sub:1:1:1', '', 'XTR', [{ label: 'x', amount: 1 }], { subscription_period: 60 })).rejects.toThrow(
+        /SUBSCRIPTION_PERIOD_INVALID/,
+      );
+      await expect(api.createInvoiceLink('x', 'x', 'sub:1:1:1', '', 'XTR', [{ label: 'x', amount: 10_001 }], { subscription_period: 2592000 })).rejects.toThrow(
+        /SUBSCRIPTION_PRICE_INVALID/,
+      );
       await expect(api.editUserStarSubscription(user.id, 'nope', true)).rejects.toThrow(/CHARGE_ID_INVALID/);
     });
   });

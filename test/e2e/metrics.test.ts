@@ -21,7 +21,11 @@ describe('/metrics', () => {
   const base = () => `http://127.0.0.1:${f.bot.app.port}`;
   const scrape = (token?: string) => fetch(`${base()}/metrics`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   const settled = () =>
-    eventually(async () => (await f.prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0, 15_000, 'jobs to settle');
+    eventually(
+      async () => (await f.prisma().generation.count({ where: { userId: BigInt(user.id), state: { notIn: ['delivered', 'refunded'] } } })) === 0,
+      15_000,
+      'jobs to settle',
+    );
 
   beforeAll(async () => {
     user = await f.newUser(100);
@@ -44,7 +48,13 @@ describe('/metrics', () => {
     await user.waitForMessage({ match: /Payment received/ });
     // 4. A successful_payment the bot cannot credit (its payload is not one of ours).
     await user.send({
-      successful_payment: { currency: 'XTR', total_amount: 40, invoice_payload: 'not-a-pack', telegram_payment_charge_id: 'charge-metrics-bad-1', provider_payment_charge_id: '' },
+      successful_payment: {
+        currency: 'XTR',
+        total_amount: 40,
+        invoice_payload: 'not-a-pack',
+        telegram_payment_charge_id: 'charge-metrics-bad-1',
+        provider_payment_charge_id: '',
+      },
     });
     await user.waitForMessage({ match: /charge-metrics-bad-1/ });
     // 5. Provider callbacks: a wrong URL secret, and a right one with a body that is not a KIE callback.

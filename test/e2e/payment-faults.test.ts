@@ -79,7 +79,16 @@ describe('long polling: retried in the handler, reconciled against getStarTransa
   it('a charge the bot never saw (lost update) is credited from the transaction list', async () => {
     const user = await f.newUser(0);
     const bot = f.tg.bot().state;
-    const invoice = { chatId: user.chatId, messageId: 1, title: '100 credits', description: 'x', payload: `pack:p100:100:${user.id}`, currency: 'XTR' as const, amount: 100, label: '100 credits' };
+    const invoice = {
+      chatId: user.chatId,
+      messageId: 1,
+      title: '100 credits',
+      description: 'x',
+      payload: `pack:p100:100:${user.id}`,
+      currency: 'XTR' as const,
+      amount: 100,
+      label: '100 credits',
+    };
     const charge = bot.payments.charge(user.id, invoice);
     await expectCreditedOnce(f, user, charge.chargeId);
   });

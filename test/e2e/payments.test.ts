@@ -100,7 +100,12 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     const refused2 = await user.pay(cheap.message_id);
     expect(refused2).toMatchObject({ ok: false, errorMessage: expect.stringContaining('price of this pack has changed') });
     expect(await balanceOf(user)).toBe(0);
-    expect(f.tg.bot().charges().filter((c) => c.userId === user.id)).toEqual([]);
+    expect(
+      f.tg
+        .bot()
+        .charges()
+        .filter((c) => c.userId === user.id),
+    ).toEqual([]);
   });
 
   it('a banned user cannot pay: the pre-checkout is refused in their language and /topup says why', async () => {
@@ -142,7 +147,12 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     const done = await admin.waitForMessage();
     expect(done.text).toContain('Refunded 100 ⭐');
     expect(done.text).toContain('balance 0');
-    expect(f.tg.bot().charges().find((c) => c.chargeId === chargeId)?.refunded).toBe(true);
+    expect(
+      f.tg
+        .bot()
+        .charges()
+        .find((c) => c.chargeId === chargeId)?.refunded,
+    ).toBe(true);
     expect(await balanceOf(user)).toBe(0);
     const payment = await prisma().payment.findUniqueOrThrow({ where: { telegramPaymentChargeId: chargeId } });
     expect(payment.status).toBe('refunded');
@@ -166,7 +176,12 @@ describe('Telegram Stars top-ups through the fake Bot API', () => {
     expect(answer.text).toContain('Not refunded');
     expect(answer.text).toContain('70 credits left of the 100');
     expect(f.tg.calls('refundStarPayment')).toHaveLength(refundCalls);
-    expect(f.tg.bot().charges().find((c) => c.chargeId === chargeId)?.refunded).toBe(false);
+    expect(
+      f.tg
+        .bot()
+        .charges()
+        .find((c) => c.chargeId === chargeId)?.refunded,
+    ).toBe(false);
     expect(await balanceOf(user)).toBe(70);
   });
 

@@ -54,9 +54,16 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
         // A fake microphone (a beep) that needs no permission prompt, for the voice recorder.
-        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
       ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -77,7 +84,9 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
   /** Id of the newest message on the page: later waits look only at messages after it. */
   let mark = 0;
   const setMark = async () => {
-    mark = await page.evaluate(() => Math.max(0, ...[...(globalThis as unknown as Dom).document.querySelectorAll('#messages > li')].map((li) => Number(li.getAttribute('data-id')))));
+    mark = await page.evaluate(() =>
+      Math.max(0, ...[...(globalThis as unknown as Dom).document.querySelectorAll('#messages > li')].map((li) => Number(li.getAttribute('data-id')))),
+    );
   };
   /** The first message after the mark (or after `after`) whose text matches; waits for it. */
   const message = async (text: RegExp, after = mark): Promise<Locator> => {
@@ -113,7 +122,10 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
   };
   const switchTo = async (name: string) => {
     const select = page.getByLabel('User', { exact: true });
-    const value = await select.locator('option').filter({ hasText: new RegExp(`^${name} `) }).getAttribute('value');
+    const value = await select
+      .locator('option')
+      .filter({ hasText: new RegExp(`^${name} `) })
+      .getAttribute('value');
     await select.selectOption(value!);
     await page.getByText(`You are ${name}`).waitFor(WAIT);
   };
@@ -122,10 +134,15 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
     await send('/lipsync');
     await message(/Send a photo/);
     await attach('portrait.jpg');
-    await messages().locator(`li[data-id="${mark + 1}"]`).getByRole('img', { name: 'Photo' }).waitFor(WAIT);
+    await messages()
+      .locator(`li[data-id="${mark + 1}"]`)
+      .getByRole('img', { name: 'Photo' })
+      .waitFor(WAIT);
     await message(/speech|voice/i);
     await attach('voice.ogg');
-    await messages().locator(`li[data-id="${mark + 1}"] audio`).waitFor({ state: 'attached', ...WAIT });
+    await messages()
+      .locator(`li[data-id="${mark + 1}"] audio`)
+      .waitFor({ state: 'attached', ...WAIT });
     const choice = await message(/model/i);
     await tap(choice.getByRole('button', { name: /^Kling AI Avatar/ }));
     const skip = await message(/describe/i);
@@ -180,7 +197,7 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
     expect(balance.balance).toBe(50); // 100 paid in, 50 for the video
   }, 120_000);
 
-  it('an admin changes a price with /price and the user\'s next quote shows it', async () => {
+  it("an admin changes a price with /price and the user's next quote shows it", async () => {
     await switchTo('Admin');
     await send('/price kling-ai-avatar 35');
     await message(/now 35 credits/);

@@ -161,7 +161,16 @@ describe('the sandbox API and the provider panel', () => {
     expect((await post('/sandbox/api/provider', { next: 'sometimes' })).status).toBe(400);
     await orderLipsync(user, 'Kling AI Avatar');
     await expect.poll(() => balance(user.id), { timeout: 15_000, interval: 100 }).toBe(100);
-    await expect.poll(() => user.messages().map((m) => String(m.text ?? '')).join('\n'), { timeout: 5_000 }).toMatch(/back on your balance/);
+    await expect
+      .poll(
+        () =>
+          user
+            .messages()
+            .map((m) => String(m.text ?? ''))
+            .join('\n'),
+        { timeout: 5_000 },
+      )
+      .toMatch(/back on your balance/);
     await expect.poll(() => sandbox.providers.state().next, { timeout: 5_000 }).toBe('succeed');
 
     await orderLipsync(user, 'Kling AI Avatar');
@@ -188,7 +197,16 @@ describe('the sandbox API and the provider panel', () => {
     const task = [...kie.tasks.values()].at(-1)!;
     await expect.poll(() => balance(user.id), { timeout: 20_000, interval: 100 }).toBe(100);
     expect(task.state).toBe('generating');
-    await expect.poll(() => user.messages().map((m) => String(m.text ?? '')).join('\n'), { timeout: 5_000 }).toMatch(/did not finish in time/);
+    await expect
+      .poll(
+        () =>
+          user
+            .messages()
+            .map((m) => String(m.text ?? ''))
+            .join('\n'),
+        { timeout: 5_000 },
+      )
+      .toMatch(/did not finish in time/);
   }, 60_000);
 
   it('uploads from the page become Telegram media: photo, voice, document', async () => {

@@ -77,11 +77,20 @@ describe('security', () => {
   const essentials = async (user: FakeUser) => {
     const g = await generationOf(user);
     return {
-      state: g.state, providerTaskId: g.providerTaskId, resultUrl: g.resultUrl, refundedAt: g.refundedAt, deliveredAt: g.deliveredAt,
-      telegramFileId: g.telegramFileId, errorCode: g.errorCode, price: g.price, submitAttempts: g.submitAttempts, lateDeliveryAllowed: g.lateDeliveryAllowed,
+      state: g.state,
+      providerTaskId: g.providerTaskId,
+      resultUrl: g.resultUrl,
+      refundedAt: g.refundedAt,
+      deliveredAt: g.deliveredAt,
+      telegramFileId: g.telegramFileId,
+      errorCode: g.errorCode,
+      price: g.price,
+      submitAttempts: g.submitAttempts,
+      lateDeliveryAllowed: g.lateDeliveryAllowed,
     };
   };
-  const ledgerOf = async (user: FakeUser) => (await prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } })).map((e) => `${e.kind}:${e.amount}`);
+  const ledgerOf = async (user: FakeUser) =>
+    (await prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } })).map((e) => `${e.kind}:${e.amount}`);
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const statusCalls = () => kie.count('recordInfo');
@@ -104,15 +113,33 @@ describe('security', () => {
     const callsBefore = statusCalls();
     kie.callbackOptions.enabled = false; // the provider is done, but the bot hears only forged callbacks
     kie.completeTask(task!.taskId, 'success');
-    const body = JSON.stringify({ code: 200, msg: 'success', data: { taskId: task!.taskId, state: 'success', resultJson: JSON.stringify({ resultUrls: ['http://127.0.0.1:9/evil.mp4'] }) } });
+    const body = JSON.stringify({
+      code: 200,
+      msg: 'success',
+      data: { taskId: task!.taskId, state: 'success', resultJson: JSON.stringify({ resultUrls: ['http://127.0.0.1:9/evil.mp4'] }) },
+    });
     const now = Math.floor(Date.now() / 1000);
     const signed = (ts: number) => ({ 'x-webhook-timestamp': String(ts), 'x-webhook-signature': FakeKie.sign(HMAC_KEY, task!.taskId, ts) });
 
     expect((await post('/callbacks/kie?secret=wrong-secret-000', body, signed(now))).status).toBe(401); // forged URL secret
     expect((await post('/callbacks/kie', body, signed(now))).status).toBe(401); // no URL secret
     expect((await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body)).status).toBe(401); // unsigned
-    expect((await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, { 'x-webhook-timestamp': String(now), 'x-webhook-signature': FakeKie.sign('another-key-123456', task!.taskId, now) })).status).toBe(401); // bad signature
-    expect((await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, { 'x-webhook-timestamp': String(now), 'x-webhook-signature': FakeKie.sign(HMAC_KEY, 'other-task', now) })).status).toBe(401); // signature of another task
+    expect(
+      (
+        await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, {
+          'x-webhook-timestamp': String(now),
+          'x-webhook-signature': FakeKie.sign('another-key-123456', task!.taskId, now),
+        })
+      ).status,
+    ).toBe(401); // bad signature
+    expect(
+      (
+        await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, {
+          'x-webhook-timestamp': String(now),
+          'x-webhook-signature': FakeKie.sign(HMAC_KEY, 'other-task', now),
+        })
+      ).status,
+    ).toBe(401); // signature of another task
     expect((await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, signed(now - 3_600))).status).toBe(401); // stale (replayed an hour later)
     expect((await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, signed(now + 3_600))).status).toBe(401); // from the future
     expect((await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, '{"not":"a callback"', signed(now))).status).toBe(401); // malformed
@@ -142,7 +169,10 @@ describe('security', () => {
     const ts = Math.floor(Date.now() / 1000);
     const body = JSON.stringify({ code: 200, msg: 'Task completed successfully', data: { taskId: task!.taskId, state: 'success' } });
     for (let i = 0; i < 3; i++) {
-      const res = await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, { 'x-webhook-timestamp': String(ts), 'x-webhook-signature': FakeKie.sign(HMAC_KEY, task!.taskId, ts) });
+      const res = await post(`/callbacks/kie?secret=${CALLBACK_SECRET}`, body, {
+        'x-webhook-timestamp': String(ts),
+        'x-webhook-signature': FakeKie.sign(HMAC_KEY, task!.taskId, ts),
+      });
       expect(res.status).toBe(200); // authentic, so acknowledged — but it only ever wakes a job in flight
     }
     await settle();
@@ -195,7 +225,14 @@ describe('security', () => {
     const user = tg.user({ languageCode: 'en' });
     const update = JSON.stringify({
       update_id: 990_000_001,
-      message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: user.id, type: 'private' }, from: { id: user.id, is_bot: false, first_name: 'Eve' }, text: '/balance', entities: [{ type: 'bot_command', offset: 0, length: 8 }] },
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: user.id, type: 'private' },
+        from: { id: user.id, is_bot: false, first_name: 'Eve' },
+        text: '/balance',
+        entities: [{ type: 'bot_command', offset: 0, length: 8 }],
+      },
     });
     const sent = tg.calls('sendMessage').length;
     expect((await post('/telegram/webhook', update)).status).toBe(401);
@@ -261,8 +298,16 @@ describe('security', () => {
     // Provider traffic: the callback secret only as the callback URL of a create request.
     const kieCallbackUrl = `${base}/callbacks/kie?secret=${CALLBACK_SECRET}`;
     const klingCallbackUrl = `${base}/callbacks/kling?secret=${CALLBACK_SECRET}`;
-    const kieTraffic = kie.requests.map((r) => ({ where: `KIE ${r.method} ${r.path.split('?')[0]}`, head: `${r.path}\n${JSON.stringify(r.headers)}`, body: r.bodyText }));
-    const klingTraffic = kling.requests.map((r) => ({ where: `Kling ${r.method} ${r.path.split('?')[0]}`, head: `${r.path}\n${JSON.stringify(r.headers)}`, body: r.body }));
+    const kieTraffic = kie.requests.map((r) => ({
+      where: `KIE ${r.method} ${r.path.split('?')[0]}`,
+      head: `${r.path}\n${JSON.stringify(r.headers)}`,
+      body: r.bodyText,
+    }));
+    const klingTraffic = kling.requests.map((r) => ({
+      where: `Kling ${r.method} ${r.path.split('?')[0]}`,
+      head: `${r.path}\n${JSON.stringify(r.headers)}`,
+      body: r.body,
+    }));
     expect(kieTraffic.length).toBeGreaterThan(3);
     expect(klingTraffic.length).toBeGreaterThan(1);
     let callbackUrlsSent = 0;
@@ -289,7 +334,12 @@ describe('security', () => {
     expect(callbackUrlsSent).toBe(kie.count('createTask') + kling.requestsFor('create').length);
 
     // Nor did a provider secret go to Telegram (setWebhook carries the webhook secret by design).
-    const telegram = JSON.stringify(tg.calls().filter((c) => c.method.toLowerCase() !== 'setwebhook').map((c) => c.params));
+    const telegram = JSON.stringify(
+      tg
+        .calls()
+        .filter((c) => c.method.toLowerCase() !== 'setwebhook')
+        .map((c) => c.params),
+    );
     for (const name of ['KIE key', 'Kling secret key', 'callback secret', 'webhook secret', 'KIE HMAC key']) {
       expect(telegram.includes(secrets[name]!), `${name} sent to Telegram`).toBe(false);
     }

@@ -34,7 +34,17 @@ describe('webhook mode', () => {
       await user.sendCommand('/start');
       expect((await user.waitForMessage()).text).toContain('Hi, Test!');
 
-      const update = JSON.stringify({ update_id: 999_999, message: { message_id: 1, date: 1, chat: { id: user.id, type: 'private' }, from: { id: user.id, is_bot: false, first_name: 'Eve' }, text: '/balance', entities: [{ type: 'bot_command', offset: 0, length: 8 }] } });
+      const update = JSON.stringify({
+        update_id: 999_999,
+        message: {
+          message_id: 1,
+          date: 1,
+          chat: { id: user.id, type: 'private' },
+          from: { id: user.id, is_bot: false, first_name: 'Eve' },
+          text: '/balance',
+          entities: [{ type: 'bot_command', offset: 0, length: 8 }],
+        },
+      });
       const post = (headers: Record<string, string>) =>
         fetch(`http://127.0.0.1:${port}/telegram/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: update });
       expect((await post({})).status).toBe(401);

@@ -14,7 +14,11 @@ beforeAll(async () => {
     const response = await fetch(`${kie.uploadBaseUrl}/api/file-base64-upload`, {
       method: 'POST',
       headers: { authorization: `Bearer ${kie.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ base64Data: `data:${mime};base64,${readFileSync(fixturePath(name)).toString('base64')}`, uploadPath: 'fake/test', fileName: name }),
+      body: JSON.stringify({
+        base64Data: `data:${mime};base64,${readFileSync(fixturePath(name)).toString('base64')}`,
+        uploadPath: 'fake/test',
+        fileName: name,
+      }),
     });
     const json = (await response.json()) as { success: boolean; data: { downloadUrl: string; mimeType: string } };
     expect(json).toMatchObject({ success: true, code: 200, data: { mimeType: mime } });
@@ -57,8 +61,16 @@ describe('fake KIE', () => {
     ['missing avatar prompt', { model: 'kling/ai-avatar-standard', input: { image_url: 'IMAGE', audio_url: 'AUDIO' } }, /prompt is required/],
     ['seed out of range', { model: 'infinitalk/from-audio', input: { image_url: 'IMAGE', audio_url: 'AUDIO', prompt: 'p', seed: 5 } }, /seed/],
     ['bad resolution', { model: 'infinitalk/from-audio', input: { image_url: 'IMAGE', audio_url: 'AUDIO', prompt: 'p', resolution: '1080p' } }, /resolution/],
-    ['resolution on avatar', { model: 'kling/ai-avatar-standard', input: { image_url: 'IMAGE', audio_url: 'AUDIO', prompt: '', resolution: '720p' } }, /resolution is not a field/],
-    ['seed on avatar', { model: 'kling/ai-avatar-standard', input: { image_url: 'IMAGE', audio_url: 'AUDIO', prompt: '', seed: 20000 } }, /seed is not a field/],
+    [
+      'resolution on avatar',
+      { model: 'kling/ai-avatar-standard', input: { image_url: 'IMAGE', audio_url: 'AUDIO', prompt: '', resolution: '720p' } },
+      /resolution is not a field/,
+    ],
+    [
+      'seed on avatar',
+      { model: 'kling/ai-avatar-standard', input: { image_url: 'IMAGE', audio_url: 'AUDIO', prompt: '', seed: 20000 } },
+      /seed is not a field/,
+    ],
   ])('422 for %s', async (_name, body, msg) => {
     const text = JSON.stringify(body).replaceAll('"IMAGE"', JSON.stringify(imageUrl)).replaceAll('"AUDIO"', JSON.stringify(audioUrl));
     const answer = await create(JSON.parse(text));

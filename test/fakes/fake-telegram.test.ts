@@ -121,13 +121,22 @@ describe('FakeTelegram update queue', () => {
     expect(limited).toHaveLength(1);
     expect(tg.bot().pendingUpdates()).toHaveLength(2);
     await api(`/bot${tg.token}/getUpdates?offset=-1`);
-    expect(tg.bot().pendingUpdates().map((x) => (x.message as { text: string }).text)).toEqual(['c']);
+    expect(
+      tg
+        .bot()
+        .pendingUpdates()
+        .map((x) => (x.message as { text: string }).text),
+    ).toEqual(['c']);
     await api(`/bot${tg.token}/getUpdates`, { offset: all[2]!.update_id + 1, allowed_updates: ['callback_query'] });
 
     // aborted long poll: the update that arrives later stays queued
     const ac = new AbortController();
     const held = fetch(`${tg.apiRoot}/bot${tg.token}/getUpdates?timeout=5`, { signal: ac.signal }).catch(() => 'aborted');
-    await tg.signal.until(() => (tg.calls('getUpdates').some((c) => c.status === 0) ? true : undefined), 2000, () => new Error('no held poll'));
+    await tg.signal.until(
+      () => (tg.calls('getUpdates').some((c) => c.status === 0) ? true : undefined),
+      2000,
+      () => new Error('no held poll'),
+    );
     ac.abort();
     expect(await held).toBe('aborted');
     await new Promise((r) => setTimeout(r, 50));
@@ -166,7 +175,11 @@ describe('FakeTelegram update queue', () => {
       await a.sendText('a1');
       await a.sendText('a2');
       await b.sendText('b1');
-      await tg.signal.until(() => (log.length === 6 ? true : undefined), 3000, () => new Error(log.join(',')));
+      await tg.signal.until(
+        () => (log.length === 6 ? true : undefined),
+        3000,
+        () => new Error(log.join(',')),
+      );
       expect(log.indexOf('start a2')).toBeGreaterThan(log.indexOf('end a1'));
       expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));
       await tg.waitForCall((c) => c.viaWebhookReply === true);
@@ -216,7 +229,11 @@ describe('FakeTelegram with real grammY', () => {
     await u.sendText('once');
     const again = await u.resendLastUpdate();
     const { done: done2 } = await startPolling(bot2);
-    await tg.signal.until(() => (seen.length >= 2 ? true : undefined), 3000, () => new Error(`seen ${seen.join(',')}`));
+    await tg.signal.until(
+      () => (seen.length >= 2 ? true : undefined),
+      3000,
+      () => new Error(`seen ${seen.join(',')}`),
+    );
     expect(seen).toEqual([again.update_id, again.update_id]);
     await bot2.stop();
     await done2;
@@ -305,14 +322,16 @@ describe('FakeTelegram with real grammY', () => {
   it('a second poller terminates the first with 409', { timeout: 8000 }, async () => {
     const first = makeBot();
     const { done } = await startPolling(first);
-    await tg.signal.until(() => (tg.calls('getUpdates').length > 0 ? true : undefined), 2000, () => new Error('no poll'));
+    await tg.signal.until(
+      () => (tg.calls('getUpdates').length > 0 ? true : undefined),
+      2000,
+      () => new Error('no poll'),
+    );
     const second = makeBot();
     await second.api.getUpdates({ timeout: 0 });
     const err = await rejection(done);
     expect(err.error_code).toBe(409);
-    expect(err.description).toBe(
-      'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-    );
+    expect(err.description).toBe('Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
   });
 
   it('webhook delivery with secret header, retries and getWebhookInfo', { timeout: 8000 }, async () => {
@@ -346,7 +365,12 @@ describe('FakeTelegram with real grammY', () => {
       expect(seenSecrets).toEqual(['s3cret_T0ken', 's3cret_T0ken']);
       const info = await bot.api.getWebhookInfo();
       expect(info).toMatchObject({ url, pending_update_count: 0, last_error_message: 'Wrong response from the webhook: 500 Internal Server Error' });
-      expect(tg.bot().webhookDeliveries().map((d) => d.status)).toEqual([500, 200]);
+      expect(
+        tg
+          .bot()
+          .webhookDeliveries()
+          .map((d) => d.status),
+      ).toEqual([500, 200]);
 
       await bot.api.deleteWebhook();
       expect(tg.webhookInfo().url).toBe('');
@@ -379,7 +403,12 @@ describe('FakeTelegram with real grammY', () => {
     await startPolling(bot);
 
     const u = tg.user();
-    const invalid = await rejection(bot.api.sendInvoice(u.id, 't', 'd', 'p', 'XTR', [{ label: 'a', amount: 1 }, { label: 'b', amount: 2 }]));
+    const invalid = await rejection(
+      bot.api.sendInvoice(u.id, 't', 'd', 'p', 'XTR', [
+        { label: 'a', amount: 1 },
+        { label: 'b', amount: 2 },
+      ]),
+    );
     expect(invalid.error_code).toBe(400);
 
     await u.sendCommand('/buy');

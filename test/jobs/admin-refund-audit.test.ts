@@ -15,8 +15,17 @@ describe('/refund', () => {
     const userId = await makeUser(t.db, 100);
     const id = uuid();
     const created = await confirmGeneration(t.db.prisma, {
-      generationId: id, userId, chatId: userId, modelSlug: 'kling-text2video', inputs: textInputs(), quotedPrice: 35,
-      language: 'en', maxInFlight: 5, pollTimeoutMs: 60_000, now: new Date(), configuredProviders: BOTH,
+      generationId: id,
+      userId,
+      chatId: userId,
+      modelSlug: 'kling-text2video',
+      inputs: textInputs(),
+      quotedPrice: 35,
+      language: 'en',
+      maxInFlight: 5,
+      pollTimeoutMs: 60_000,
+      now: new Date(),
+      configuredProviders: BOTH,
     });
     expect(created.status).toBe('created');
     const adminId = 42n;

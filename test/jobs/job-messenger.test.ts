@@ -161,7 +161,11 @@ describe('grammY job messenger', () => {
     const { view, user } = await job();
     proxy.loseAnswer(/\/sendVideo$/, 'stall');
     const started = Date.now();
-    const outcome = await proxied.deliver(view, { url: `${hostUrl}/small.mp4` }, { signal: AbortSignal.timeout(3_000), uploadSignal: AbortSignal.timeout(1_000) });
+    const outcome = await proxied.deliver(
+      view,
+      { url: `${hostUrl}/small.mp4` },
+      { signal: AbortSignal.timeout(3_000), uploadSignal: AbortSignal.timeout(1_000) },
+    );
     expect(outcome).toEqual({ kind: 'link' });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(text(user.messages().at(-1))).toContain(`${hostUrl}/small.mp4`);
@@ -171,7 +175,11 @@ describe('grammY job messenger', () => {
     const { view, user } = await job();
     const before = tg.calls('sendVideo').length;
     proxy.loseAnswer(/\/sendVideo$/, fault);
-    const outcome = await proxied.deliver(view, { url: `${hostUrl}/small.mp4` }, { signal: AbortSignal.timeout(5_000), uploadSignal: AbortSignal.timeout(3_000) });
+    const outcome = await proxied.deliver(
+      view,
+      { url: `${hostUrl}/small.mp4` },
+      { signal: AbortSignal.timeout(5_000), uploadSignal: AbortSignal.timeout(3_000) },
+    );
     expect(outcome).toEqual({ kind: 'link' });
     expect(tg.calls('sendVideo').length - before).toBe(1);
     expect(user.messages().filter((m) => 'video' in m)).toHaveLength(1);

@@ -75,7 +75,11 @@ export function textInputs(duration: 5 | 10 = 5): GenerationInputs {
 export const fixtureMediaSource: MediaSource = {
   toInputMedia(file: FileRef) {
     const name = file.fileId.replace(/^fixture:/, '');
-    return fixtureMedia(name, file.mime, { fileName: file.fileName, ...(file.width ? { width: file.width } : {}), ...(file.height ? { height: file.height } : {}) });
+    return fixtureMedia(name, file.mime, {
+      fileName: file.fileName,
+      ...(file.width ? { width: file.width } : {}),
+      ...(file.height ? { height: file.height } : {}),
+    });
   },
 };
 

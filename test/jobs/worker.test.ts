@@ -61,7 +61,12 @@ function registry(options: { kieTimeoutMs?: number; hmac?: boolean } = {}): Prov
     timeoutMs: 3_000,
     logger: silentLogger,
     overrides: {
-      kie: { retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20 }, rateLimitDelayMs: 5, maintenanceDelayMs: 5, ...(options.kieTimeoutMs ? { timeoutMs: options.kieTimeoutMs } : {}) },
+      kie: {
+        retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20 },
+        rateLimitDelayMs: 5,
+        maintenanceDelayMs: 5,
+        ...(options.kieTimeoutMs ? { timeoutMs: options.kieTimeoutMs } : {}),
+      },
       kling: { retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, concurrencyDelayMs: 5 } },
     },
   });
@@ -261,11 +266,7 @@ describe('job worker', () => {
     for (let i = 0; i < 20; i++) ids.push(await confirm(userId, 't2v'));
     startWorker(messenger, { instanceId: 'worker-a', concurrency: 5 });
     startWorker(messenger, { instanceId: 'worker-b', concurrency: 5, prisma: otherDb.prisma });
-    await waitUntil(
-      async () => (await t.db.prisma.generation.count({ where: { id: { in: ids }, state: 'delivered' } })) === 20,
-      20_000,
-      'all deliveries',
-    );
+    await waitUntil(async () => (await t.db.prisma.generation.count({ where: { id: { in: ids }, state: 'delivered' } })) === 20, 20_000, 'all deliveries');
     await sleep(200);
     const creates = kling.requestsFor('create').map((r) => (JSON.parse(r.body) as { external_task_id: string }).external_task_id);
     expect(creates.sort()).toEqual(ids.map((id) => `gen-${id}`).sort());
@@ -343,7 +344,11 @@ describe('job worker', () => {
     const taskId = submitted.providerTaskId!;
     const callback = (signature?: string) => {
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const body = JSON.stringify({ code: 200, msg: 'success', data: { taskId, state: 'success', resultJson: '{"resultUrls":["https://evil.example/x.mp4"]}' } });
+      const body = JSON.stringify({
+        code: 200,
+        msg: 'success',
+        data: { taskId, state: 'success', resultJson: '{"resultUrls":["https://evil.example/x.mp4"]}' },
+      });
       return {
         headers: { 'x-webhook-timestamp': timestamp, 'x-webhook-signature': signature ?? FakeKie.sign(HMAC_KEY, taskId, timestamp) },
         query: new URLSearchParams(),
@@ -453,7 +458,7 @@ describe('job worker', () => {
     expect(row.leaseOwner).toBeNull();
   });
 
-  it('a worker without a provider\'s keys never claims its jobs; one with the keys delivers them (finding 7)', async () => {
+  it("a worker without a provider's keys never claims its jobs; one with the keys delivers them (finding 7)", async () => {
     const userId = await makeUser(t.db, 100);
     const messenger = new RecordingMessenger();
     const kieOnly = createProviderRegistry({

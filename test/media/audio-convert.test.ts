@@ -6,14 +6,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { parseBuffer } from 'music-metadata';
 import { describe, expect, it } from 'vitest';
-import {
-  AUDIO_TARGET_MIME,
-  convertAudio,
-  convertAudioToBuffer,
-  convertInputMedia,
-  MediaToolError,
-  needsConversion,
-} from '../../src/media/audio-convert.js';
+import { AUDIO_TARGET_MIME, convertAudio, convertAudioToBuffer, convertInputMedia, MediaToolError, needsConversion } from '../../src/media/audio-convert.js';
 import { mediaToolPath } from '../../src/media/ffmpeg.js';
 import { checkLipSyncVideo, checkVideoMeta, LIPSYNC_VIDEO_RULES, motionVideoRules, probeMedia } from '../../src/media/probe.js';
 

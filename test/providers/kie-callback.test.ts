@@ -26,9 +26,9 @@ describe('KIE parseCallback with an HMAC key', () => {
     const sig = signKieCallback(KEY, 'task_1', NOW_S);
     expect(kie.parseCallback(callback('task_1', { 'x-webhook-timestamp': NOW_S, 'x-webhook-signature': sig }))).toEqual({ taskId: 'task_1' });
     expect(kie.parseCallback(callback('task_1', { 'X-Webhook-Timestamp': NOW_S, 'X-Webhook-Signature': [sig] }))).toEqual({ taskId: 'task_1' });
-    expect(
-      kie.parseCallback(callback('', { 'x-webhook-timestamp': NOW_S, 'x-webhook-signature': sig }, { data: { task_id: 'task_1' } })),
-    ).toEqual({ taskId: 'task_1' });
+    expect(kie.parseCallback(callback('', { 'x-webhook-timestamp': NOW_S, 'x-webhook-signature': sig }, { data: { task_id: 'task_1' } }))).toEqual({
+      taskId: 'task_1',
+    });
     // Within the ±300 s window.
     const ts = String(NOW_MS / 1000 - 299);
     expect(kie.parseCallback(callback('t', { 'x-webhook-timestamp': ts, 'x-webhook-signature': signKieCallback(KEY, 't', ts) }))).toEqual({ taskId: 't' });
@@ -54,7 +54,9 @@ describe('KIE parseCallback with an HMAC key', () => {
     expect(kie.parseCallback(callback('t', { 'x-webhook-signature': sig }))).toBeNull();
     expect(kie.parseCallback(callback('t', { 'x-webhook-timestamp': NOW_S }))).toBeNull();
     expect(kie.parseCallback(callback('t', { 'x-webhook-timestamp': 'abc', 'x-webhook-signature': sig }))).toBeNull();
-    expect(kie.parseCallback({ headers: { 'x-webhook-timestamp': NOW_S, 'x-webhook-signature': sig }, query: new URLSearchParams(), rawBody: '{not json' })).toBeNull();
+    expect(
+      kie.parseCallback({ headers: { 'x-webhook-timestamp': NOW_S, 'x-webhook-signature': sig }, query: new URLSearchParams(), rawBody: '{not json' }),
+    ).toBeNull();
     expect(kie.parseCallback(callback('t', { 'x-webhook-timestamp': NOW_S, 'x-webhook-signature': sig }, { data: {} }))).toBeNull();
   });
 });
@@ -97,7 +99,10 @@ describe('fake KIE → real callback → parseCallback', () => {
       });
       fake.completeTask(taskId);
       // Our server sees a callback before the fake records its answer: wait for both outcomes.
-      await fake.waitFor(() => received.length === 2 && fake.callbacks.length === 2 && fake.callbacks.every((c) => c.status !== undefined || c.error !== undefined), 3_000);
+      await fake.waitFor(
+        () => received.length === 2 && fake.callbacks.length === 2 && fake.callbacks.every((c) => c.status !== undefined || c.error !== undefined),
+        3_000,
+      );
       expect(fake.callbacks.map((c) => c.status)).toEqual([200, 200]);
       for (const cb of received) {
         expect(cb.query.get('secret')).toBe('abc');

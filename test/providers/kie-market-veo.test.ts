@@ -86,10 +86,25 @@ describe('KIE Market video models', () => {
   it('wire types: string durations, 4K, 768P/1080P, portrait/landscape, a numeric Grok duration', () => {
     const spec = (id: string) => MODEL_SPECS.find((s) => s.id === id)!;
     const urls = { imageUrl: 'https://kie/a.jpg', endImageUrl: 'https://kie/b.jpg' };
-    expect(buildMarketInput(request(spec('kling-3-i2v'), { mode: '4k', duration: 15 }), { imageUrl: urls.imageUrl })).toMatchObject({ mode: '4K', duration: '15', image_urls: ['https://kie/a.jpg'] });
-    expect(buildMarketInput(request(spec('kling-3-i2v'), {}, { endImage: image() }), urls)).toMatchObject({ image_urls: ['https://kie/a.jpg', 'https://kie/b.jpg'] });
-    expect(buildMarketInput(request(spec('hailuo-2-3-i2v'), { resolution: '1080p', duration: 6 }), urls)).toEqual({ prompt: 'A lighthouse in a storm', image_url: 'https://kie/a.jpg', duration: '6', resolution: '1080P' });
-    expect(buildMarketInput(request(spec('sora-2-i2v'), { aspectRatio: '9:16', duration: 15 }), urls)).toMatchObject({ aspect_ratio: 'portrait', n_frames: '15', upload_method: 's3' });
+    expect(buildMarketInput(request(spec('kling-3-i2v'), { mode: '4k', duration: 15 }), { imageUrl: urls.imageUrl })).toMatchObject({
+      mode: '4K',
+      duration: '15',
+      image_urls: ['https://kie/a.jpg'],
+    });
+    expect(buildMarketInput(request(spec('kling-3-i2v'), {}, { endImage: image() }), urls)).toMatchObject({
+      image_urls: ['https://kie/a.jpg', 'https://kie/b.jpg'],
+    });
+    expect(buildMarketInput(request(spec('hailuo-2-3-i2v'), { resolution: '1080p', duration: 6 }), urls)).toEqual({
+      prompt: 'A lighthouse in a storm',
+      image_url: 'https://kie/a.jpg',
+      duration: '6',
+      resolution: '1080P',
+    });
+    expect(buildMarketInput(request(spec('sora-2-i2v'), { aspectRatio: '9:16', duration: 15 }), urls)).toMatchObject({
+      aspect_ratio: 'portrait',
+      n_frames: '15',
+      upload_method: 's3',
+    });
     expect(buildMarketInput(request(spec('grok-imagine-t2v'), { duration: 10 }), urls)).toMatchObject({ duration: 10 });
     expect(buildMarketInput(request(spec('seedance-1-5-pro-t2v'), { sound: true }), {})).toMatchObject({ input_urls: [], generate_audio: true, duration: '8' });
   });
@@ -102,9 +117,15 @@ describe('KIE Market video models', () => {
     expect(checkMarketInput('hailuo/2-3-image-to-video-standard', { ...base, duration: '10', resolution: '1080P' }, isImage)).toMatch(/not supported at 1080P/);
     expect(checkMarketInput('hailuo/2-3-image-to-video-standard', { ...base, resolution: '1080p' }, isImage)).toMatch(/768P, 1080P/);
     expect(checkMarketInput('kling-3.0/video', { prompt: 'p', sound: false, duration: '5', mode: '4k', multi_shots: false }, isImage)).toMatch(/std, pro, 4K/);
-    expect(checkMarketInput('kling-3.0/video', { prompt: 'p', sound: false, duration: '5', mode: 'pro', multi_shots: false, kling_elements: [] }, isImage)).toMatch(/requires image_urls/);
-    expect(checkMarketInput('kling-2.6/text-to-video', { prompt: 'p', sound: false, aspect_ratio: '16:9', duration: 5 }, isImage)).toMatch(/duration must be a string/);
-    expect(checkMarketInput('kling-2.6/text-to-video', { prompt: 'x'.repeat(1001), sound: false, aspect_ratio: '16:9', duration: '5' }, isImage)).toMatch(/at most 1000/);
+    expect(
+      checkMarketInput('kling-3.0/video', { prompt: 'p', sound: false, duration: '5', mode: 'pro', multi_shots: false, kling_elements: [] }, isImage),
+    ).toMatch(/requires image_urls/);
+    expect(checkMarketInput('kling-2.6/text-to-video', { prompt: 'p', sound: false, aspect_ratio: '16:9', duration: 5 }, isImage)).toMatch(
+      /duration must be a string/,
+    );
+    expect(checkMarketInput('kling-2.6/text-to-video', { prompt: 'x'.repeat(1001), sound: false, aspect_ratio: '16:9', duration: '5' }, isImage)).toMatch(
+      /at most 1000/,
+    );
     expect(checkMarketInput('sora-2-text-to-video', { prompt: 'p', aspect_ratio: '16:9', upload_method: 's3' }, isImage)).toMatch(/portrait, landscape/);
     expect(checkMarketInput('grok-imagine/text-to-video', { prompt: 'p', duration: '6' }, isImage)).toMatch(/must be a number/);
     expect(checkMarketInput('grok-imagine/image-to-video', { image_urls: ['https://kie/a.jpg'], task_id: 't' }, isImage)).toMatch(/exactly one/);
@@ -136,7 +157,13 @@ describe('Veo 3.1', () => {
     const provider = veo();
     const { taskId } = await provider.submit(request(fastT2v, { aspectRatio: '9:16' }));
     const task = kie.veo.tasks.get(taskId)!;
-    expect(task.request).toEqual({ prompt: 'A lighthouse in a storm', model: 'veo3_fast', generationType: 'TEXT_2_VIDEO', aspect_ratio: '9:16', enableTranslation: true });
+    expect(task.request).toEqual({
+      prompt: 'A lighthouse in a storm',
+      model: 'veo3_fast',
+      generationType: 'TEXT_2_VIDEO',
+      aspect_ratio: '9:16',
+      enableTranslation: true,
+    });
     expect(await provider.getStatus(taskId, 'text2video')).toEqual({ state: 'pending', providerState: 'generating' });
     expect(await finish(provider, taskId, 'text2video')).toEqual({ state: 'succeeded', videoUrl: kie.resultUrl(taskId), durationSeconds: 8 });
   });
@@ -192,11 +219,18 @@ describe('Veo 3.1', () => {
   it('the fake refuses what Veo refuses and accepts the old aspectRatio spelling', async () => {
     const post = async (body: object) =>
       (await (
-        await fetch(`${kie.apiBaseUrl}/api/v1/veo/generate`, { method: 'POST', headers: { authorization: `Bearer ${kie.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        await fetch(`${kie.apiBaseUrl}/api/v1/veo/generate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${kie.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
       ).json()) as { code: number; msg: string };
     expect(await post({ prompt: 'p', model: 'veo4' })).toMatchObject({ code: 422 });
     expect(await post({ prompt: 'p', generationType: 'IMAGE_2_VIDEO' })).toMatchObject({ code: 422 });
-    expect(await post({ prompt: 'p', model: 'veo3', generationType: 'REFERENCE_2_VIDEO', imageUrls: [] })).toMatchObject({ code: 422, msg: 'REFERENCE_2_VIDEO needs veo3_fast' });
+    expect(await post({ prompt: 'p', model: 'veo3', generationType: 'REFERENCE_2_VIDEO', imageUrls: [] })).toMatchObject({
+      code: 422,
+      msg: 'REFERENCE_2_VIDEO needs veo3_fast',
+    });
     expect(await post({ prompt: 'p', duration: 4 })).toMatchObject({ code: 422 });
     expect(await post({ prompt: 'p', aspectRatio: '9:16' })).toMatchObject({ code: 200 });
     expect(await post({ prompt: 'p', aspect_ratio: '4:3' })).toMatchObject({ code: 422 });
@@ -217,7 +251,13 @@ describe('Veo 3.1', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (server.address() as { port: number }).port;
-      const provider = createVeoProvider({ apiKey: hmac.apiKey, apiBaseUrl: hmac.apiBaseUrl, uploadBaseUrl: hmac.uploadBaseUrl, webhookHmacKey: 'veo-secret', ...fast });
+      const provider = createVeoProvider({
+        apiKey: hmac.apiKey,
+        apiBaseUrl: hmac.apiBaseUrl,
+        uploadBaseUrl: hmac.uploadBaseUrl,
+        webhookHmacKey: 'veo-secret',
+        ...fast,
+      });
       const { taskId } = await provider.submit(request(fastT2v, {}, { callbackUrl: `http://127.0.0.1:${port}/callbacks/veo?secret=s` }));
       hmac.veo.finish(hmac.veo.tasks.get(taskId)!);
       await hmac.waitFor(() => hmac.callbacks.length >= 3, 3_000);

@@ -9,9 +9,21 @@ describe('resolveKlingVideoOptions', () => {
     resolveKlingVideoOptions({ model, kind, options, hasEndFrame }).issues.map((i) => i.code);
 
   it('defaults: 5 s, std where the model has modes, sound "off" only where the model has sound', () => {
-    expect(resolveKlingVideoOptions({ model: 'kling-v3', kind: 'text2video', options: {}, hasEndFrame: false }).fields).toEqual({ model_name: 'kling-v3', duration: '5', mode: 'std', sound: 'off' });
-    expect(resolveKlingVideoOptions({ model: 'kling-v1-6', kind: 'text2video', options: {}, hasEndFrame: false }).fields).toEqual({ model_name: 'kling-v1-6', duration: '5', mode: 'std' });
-    expect(resolveKlingVideoOptions({ model: 'kling-v2-master', kind: 'text2video', options: {}, hasEndFrame: false }).fields).toEqual({ model_name: 'kling-v2-master', duration: '5' });
+    expect(resolveKlingVideoOptions({ model: 'kling-v3', kind: 'text2video', options: {}, hasEndFrame: false }).fields).toEqual({
+      model_name: 'kling-v3',
+      duration: '5',
+      mode: 'std',
+      sound: 'off',
+    });
+    expect(resolveKlingVideoOptions({ model: 'kling-v1-6', kind: 'text2video', options: {}, hasEndFrame: false }).fields).toEqual({
+      model_name: 'kling-v1-6',
+      duration: '5',
+      mode: 'std',
+    });
+    expect(resolveKlingVideoOptions({ model: 'kling-v2-master', kind: 'text2video', options: {}, hasEndFrame: false }).fields).toEqual({
+      model_name: 'kling-v2-master',
+      duration: '5',
+    });
   });
 
   it('the matrix', () => {
@@ -35,7 +47,10 @@ describe('checkKlingExtend', () => {
     expect(KLING_EXTENDABLE_MODELS).toEqual(['kling-v1', 'kling-v1-5', 'kling-v1-6']);
     expect(checkKlingExtend({ providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: now }, now)).toEqual({ ok: true, resultSeconds: 10 });
     expect(checkKlingExtend({ providerModel: 'kling-v3', durationSeconds: 5, createdAt: now }, now)).toEqual({ ok: false, code: 'extend-model-not-supported' });
-    expect(checkKlingExtend({ providerModel: 'kling-v1', durationSeconds: 5, createdAt: now - 30 * DAY }, now)).toEqual({ ok: false, code: 'source-video-expired' });
+    expect(checkKlingExtend({ providerModel: 'kling-v1', durationSeconds: 5, createdAt: now - 30 * DAY }, now)).toEqual({
+      ok: false,
+      code: 'source-video-expired',
+    });
     expect(checkKlingExtend({ providerModel: 'kling-v1', durationSeconds: 5, createdAt: now - 30 * DAY + 60_000 }, now)).toMatchObject({ ok: true });
     expect(checkKlingExtend({ providerModel: 'kling-v1', durationSeconds: 175, createdAt: now }, now)).toEqual({ ok: true, resultSeconds: 180 });
     expect(checkKlingExtend({ providerModel: 'kling-v1', durationSeconds: 176, createdAt: now }, now)).toEqual({ ok: false, code: 'extend-too-long' });
@@ -44,8 +59,14 @@ describe('checkKlingExtend', () => {
 
 describe('fitSoundWindow', () => {
   it('inserts at the face, cuts at the end of the face window or the voice, whichever is first', () => {
-    expect(fitSoundWindow({ faceStartMs: 1_000, faceEndMs: 9_000, audioMs: 3_000 })).toEqual({ ok: true, window: { sound_start_time: 0, sound_end_time: 3_000, sound_insert_time: 1_000 } });
-    expect(fitSoundWindow({ faceStartMs: 1_000, faceEndMs: 9_000, audioMs: 30_000 })).toEqual({ ok: true, window: { sound_start_time: 0, sound_end_time: 8_000, sound_insert_time: 1_000 } });
+    expect(fitSoundWindow({ faceStartMs: 1_000, faceEndMs: 9_000, audioMs: 3_000 })).toEqual({
+      ok: true,
+      window: { sound_start_time: 0, sound_end_time: 3_000, sound_insert_time: 1_000 },
+    });
+    expect(fitSoundWindow({ faceStartMs: 1_000, faceEndMs: 9_000, audioMs: 30_000 })).toEqual({
+      ok: true,
+      window: { sound_start_time: 0, sound_end_time: 8_000, sound_insert_time: 1_000 },
+    });
   });
 
   it('clamps a face end that overshoots the video; refuses windows and voices under 2 s', () => {
@@ -64,7 +85,12 @@ describe('every issue code the suite returns has a message in en and ru', () => 
     const { checkVideoMeta, checkLipSyncVideo, LIPSYNC_VIDEO_RULES } = await import('../../src/media/probe.js');
     const keys = (lang: string) => {
       const dir = new URL(`../../locales/${lang}/`, import.meta.url);
-      return new Set(readdirSync(dir).flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n')).map((l) => /^([a-z][a-z0-9-]*)\s*=/.exec(l)?.[1]).filter(Boolean));
+      return new Set(
+        readdirSync(dir)
+          .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n'))
+          .map((l) => /^([a-z][a-z0-9-]*)\s*=/.exec(l)?.[1])
+          .filter(Boolean),
+      );
     };
     const provider = createKlingSuiteProvider({ accessKey: 'a', secretKey: 's', apiBaseUrl: 'http://127.0.0.1:9' });
     const img = (w: number, h: number, mime = 'image/png') => ({ open: async () => Readable.from([]), size: 10, mime, fileName: 'x', width: w, height: h });
@@ -73,7 +99,14 @@ describe('every issue code the suite returns has a message in en and ru', () => 
     const base = { generationId: 'g', options: {} };
     const requests = [
       { ...base, kind: 'text2video', providerModel: 'kling-v9', prompt: '' },
-      { ...base, kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x'.repeat(3000), negativePrompt: 'x'.repeat(3000), options: { sound: 'loud', duration: 7, mode: 'turbo', aspectRatio: '4:3', cfgScale: 0.5 } },
+      {
+        ...base,
+        kind: 'text2video',
+        providerModel: 'kling-v2-6',
+        prompt: 'x'.repeat(3000),
+        negativePrompt: 'x'.repeat(3000),
+        options: { sound: 'loud', duration: 7, mode: 'turbo', aspectRatio: '4:3', cfgScale: 0.5 },
+      },
       { ...base, kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { sound: 'on', mode: 'std' } },
       { ...base, kind: 'text2video', providerModel: 'kling-v1-6', prompt: 'x', options: { sound: 'on', cfgScale: 5 } },
       { ...base, kind: 'image2video', providerModel: 'kling-v1', image: img(100, 1000, 'image/gif'), endImage: img(500, 500), options: { duration: 10 } },
@@ -97,8 +130,10 @@ describe('every issue code the suite returns has a message in en and ru', () => 
       { ...base, kind: 'motion_control', providerModel: 'kling-v3', image: img(500, 500), video, videoSeconds: 40 },
     ] as Parameters<typeof provider.validate>[0][];
     const codes = new Set<string>(requests.flatMap((r) => provider.validate(r).map((i) => i.code)));
-    for (const i of [...checkVideoMeta({ width: 100, height: 100, durationSeconds: 1 }, LIPSYNC_VIDEO_RULES), ...checkLipSyncVideo({ formatName: '' }, 1)]) codes.add(i.code);
-    for (const r of [fitSoundWindow({ faceStartMs: 0, faceEndMs: 1000, audioMs: 5000 }), fitSoundWindow({ faceStartMs: 0, faceEndMs: 9000, audioMs: 1000 })]) if (!r.ok) codes.add(r.code);
+    for (const i of [...checkVideoMeta({ width: 100, height: 100, durationSeconds: 1 }, LIPSYNC_VIDEO_RULES), ...checkLipSyncVideo({ formatName: '' }, 1)])
+      codes.add(i.code);
+    for (const r of [fitSoundWindow({ faceStartMs: 0, faceEndMs: 1000, audioMs: 5000 }), fitSoundWindow({ faceStartMs: 0, faceEndMs: 9000, audioMs: 1000 })])
+      if (!r.ok) codes.add(r.code);
     for (const code of ['no-face', 'input-too-large']) codes.add(code);
     expect(codes.size).toBeGreaterThan(35);
     const en = keys('en');

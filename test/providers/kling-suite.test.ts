@@ -12,12 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createKlingSuiteProvider,
-  KLING_SOURCE_EXPIRED_CODE,
-  type KlingSuiteConfig,
-  type KlingSuiteRequest,
-} from '../../src/providers/kling/index.js';
+import { createKlingSuiteProvider, KLING_SOURCE_EXPIRED_CODE, type KlingSuiteConfig, type KlingSuiteRequest } from '../../src/providers/kling/index.js';
 import { ProviderError, type InputMedia, type SourceVideo } from '../../src/providers/types.js';
 import { createMediaHosting, type MediaHosting } from '../../src/server/media-hosting.js';
 import { createServer, type AppServer } from '../../src/server/http.js';
@@ -51,7 +46,6 @@ async function startFake(options: FakeKlingOptions = {}) {
 beforeAll(async () => {
   hostingDir = await mkdtemp(join(tmpdir(), 'kling-suite-hosting-'));
   // The bot's own HTTP server serves self-hosted inputs; PUBLIC_URL is learnt after listen.
-  let publicUrl = '';
   const inner = { current: undefined as MediaHosting | undefined };
   server = createServer({
     logger: pino({ level: 'silent' }),
@@ -59,7 +53,7 @@ beforeAll(async () => {
     media: { handle: (req, res) => inner.current!.handle(req, res) },
   });
   serverPort = await server.listen(0, '127.0.0.1');
-  publicUrl = `http://127.0.0.1:${serverPort}`;
+  const publicUrl = `http://127.0.0.1:${serverPort}`;
   hosting = createMediaHosting({ dir: hostingDir, publicUrl });
   inner.current = hosting;
 });
@@ -152,9 +146,13 @@ describe('text/image → video: kling-v2-6 and kling-v3 rules', () => {
 
   it('kling-v3 allows 3–15 s only; 5/10 only elsewhere; duration is sent as a string', async () => {
     const provider = suite();
-    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x', options: { duration: 16 } })))).toEqual(['invalid-duration']);
+    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x', options: { duration: 16 } })))).toEqual([
+      'invalid-duration',
+    ]);
     expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x', options: { duration: 3 } })))).toEqual([]);
-    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { duration: 7 } })))).toEqual(['invalid-duration']);
+    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { duration: 7 } })))).toEqual([
+      'invalid-duration',
+    ]);
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v2-6', prompt: 'x', duration: '7' })).toMatchObject({ status: 400, code: 1201 });
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v3', prompt: 'x', duration: 7 })).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v3', prompt: 'x', duration: '15' })).toMatchObject({ code: 0 });
@@ -162,7 +160,9 @@ describe('text/image → video: kling-v2-6 and kling-v3 rules', () => {
 
   it('kling-v2-6: sound only in pro, as the string "on"/"off"; silent std is sent as sound "off"', async () => {
     const provider = suite();
-    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { mode: 'std', sound: true } })))).toEqual(['sound-pro-only']);
+    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { mode: 'std', sound: true } })))).toEqual([
+      'sound-pro-only',
+    ]);
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v2-6', prompt: 'x', mode: 'std', sound: 'on' })).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v2-6', prompt: 'x', mode: 'pro', sound: true })).toMatchObject({ code: 1201 });
 
@@ -174,8 +174,12 @@ describe('text/image → video: kling-v2-6 and kling-v3 rules', () => {
 
   it('cfg_scale: refused on v2.x and v3 (client and fake), sent for v1-6', async () => {
     const provider = suite();
-    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { cfgScale: 0.4 } })))).toEqual(['cfg-scale-not-supported']);
-    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x', options: { cfgScale: 0.4 } })))).toEqual(['cfg-scale-not-supported']);
+    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v2-6', prompt: 'x', options: { cfgScale: 0.4 } })))).toEqual([
+      'cfg-scale-not-supported',
+    ]);
+    expect(codes(provider.validate(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x', options: { cfgScale: 0.4 } })))).toEqual([
+      'cfg-scale-not-supported',
+    ]);
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v2-6', prompt: 'x', cfg_scale: 0.4 })).toMatchObject({ code: 1201 });
     await runToEnd(provider, req({ kind: 'text2video', providerModel: 'kling-v1-6', prompt: 'x', options: { cfgScale: 0.4 } }));
     expect(lastCreate()).toMatchObject({ model_name: 'kling-v1-6', cfg_scale: 0.4 });
@@ -190,8 +194,12 @@ describe('text/image → video: kling-v2-6 and kling-v3 rules', () => {
     expect(typeof body.image).toBe('string');
 
     const tail = { image: png(), endImage: png(600, 400) };
-    expect(codes(provider.validate(req({ kind: 'image2video', providerModel: 'kling-v2-6', ...tail, options: { mode: 'std' } })))).toEqual(['end-frame-pro-only']);
-    expect(codes(provider.validate(req({ kind: 'image2video', providerModel: 'kling-v2-6', ...tail, options: { mode: 'pro', sound: 'on' } })))).toEqual(['end-frame-silent-only']);
+    expect(codes(provider.validate(req({ kind: 'image2video', providerModel: 'kling-v2-6', ...tail, options: { mode: 'std' } })))).toEqual([
+      'end-frame-pro-only',
+    ]);
+    expect(codes(provider.validate(req({ kind: 'image2video', providerModel: 'kling-v2-6', ...tail, options: { mode: 'pro', sound: 'on' } })))).toEqual([
+      'end-frame-silent-only',
+    ]);
     expect(codes(provider.validate(req({ kind: 'image2video', providerModel: 'kling-v2-master', ...tail })))).toEqual(['end-frame-not-supported']);
     await runToEnd(provider, req({ kind: 'image2video', providerModel: 'kling-v3', ...tail, options: { mode: 'std', sound: 'on', duration: 12 } }));
     expect(lastCreate()).toMatchObject({ model_name: 'kling-v3', mode: 'std', sound: 'on', duration: '12' });
@@ -199,14 +207,25 @@ describe('text/image → video: kling-v2-6 and kling-v3 rules', () => {
 
     const pngB64 = makePng(512, 512).toString('base64');
     expect(await raw('/v1/videos/image2video', { model_name: 'kling-v2-6', image: pngB64, image_tail: pngB64, mode: 'std' })).toMatchObject({ code: 1201 });
-    expect(await raw('/v1/videos/image2video', { model_name: 'kling-v2-6', image: pngB64, image_tail: pngB64, mode: 'pro', sound: 'on' })).toMatchObject({ code: 1201 });
+    expect(await raw('/v1/videos/image2video', { model_name: 'kling-v2-6', image: pngB64, image_tail: pngB64, mode: 'pro', sound: 'on' })).toMatchObject({
+      code: 1201,
+    });
     expect(await raw('/v1/videos/image2video', { model_name: 'kling-v2-6', image: pngB64, aspect_ratio: '16:9' })).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/image2video', { model_name: 'kling-v3', image_tail: pngB64 })).toMatchObject({ code: 0 });
     expect(await raw('/v1/videos/image2video', { model_name: 'kling-v3' })).toMatchObject({ code: 1201 });
   });
 
   it('the fake checks multi_prompt durations against duration; unknown models are 1203', async () => {
-    const shots = (a: string, b: string) => ({ model_name: 'kling-v3', duration: '6', multi_shot: true, shot_type: 'customize', multi_prompt: [{ index: 1, prompt: 'a', duration: a }, { index: 2, prompt: 'b', duration: b }] });
+    const shots = (a: string, b: string) => ({
+      model_name: 'kling-v3',
+      duration: '6',
+      multi_shot: true,
+      shot_type: 'customize',
+      multi_prompt: [
+        { index: 1, prompt: 'a', duration: a },
+        { index: 2, prompt: 'b', duration: b },
+      ],
+    });
     expect(await raw('/v1/videos/text2video', shots('2', '3'))).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/text2video', shots('3', '3'))).toMatchObject({ code: 0 });
     expect(await raw('/v1/videos/text2video', { model_name: 'kling-v9', prompt: 'x' })).toMatchObject({ status: 404, code: 1203 });
@@ -218,7 +237,14 @@ describe('text/image → video: kling-v2-6 and kling-v3 rules', () => {
 describe('avatar /v1/videos/avatar/image2video', () => {
   it('a Telegram voice note (OGG/Opus) reaches Kling as mp3; pro from the model id; the result is as long as the voice', async () => {
     const provider = suite();
-    const request = req({ kind: 'lipsync', providerModel: 'kling-avatar-pro', image: media(PORTRAIT, 'image/jpeg', 'p.jpg'), audio: voice(), audioSeconds: 3, prompt: 'smiles' });
+    const request = req({
+      kind: 'lipsync',
+      providerModel: 'kling-avatar-pro',
+      image: media(PORTRAIT, 'image/jpeg', 'p.jpg'),
+      audio: voice(),
+      audioSeconds: 3,
+      prompt: 'smiles',
+    });
     expect(provider.validate(request)).toEqual([]);
     const { taskId, status } = await runToEnd(provider, request);
     expect(fake.createsOf('avatar')[0]!.path).toBe('/v1/videos/avatar/image2video');
@@ -279,9 +305,13 @@ describe('video extend /v1/videos/video-extend', () => {
   it('only v1.x sources, at most 3 minutes in total, younger than 30 days — before any call', () => {
     const provider = suite();
     const source = { providerVideoId: '743211632612511839', providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() };
-    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, providerModel: 'kling-v2-6' } })))).toEqual(['extend-model-not-supported']);
+    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, providerModel: 'kling-v2-6' } })))).toEqual([
+      'extend-model-not-supported',
+    ]);
     expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, durationSeconds: 178 } })))).toEqual(['extend-too-long']);
-    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, createdAt: Date.now() - 31 * DAY } })))).toEqual([KLING_SOURCE_EXPIRED_CODE]);
+    expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, createdAt: Date.now() - 31 * DAY } })))).toEqual([
+      KLING_SOURCE_EXPIRED_CODE,
+    ]);
     expect(codes(provider.validate(req({ kind: 'video_extend', sourceVideo: { ...source, durationSeconds: 175 } })))).toEqual([]);
   });
 
@@ -289,7 +319,14 @@ describe('video extend /v1/videos/video-extend', () => {
     const old = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() - 31 * DAY });
     const provider = suite();
     // Our record thinks it is fresh (e.g. clocks differ): Kling's refusal is mapped.
-    const error = await rejected(provider.submit(req({ kind: 'video_extend', sourceVideo: { providerVideoId: old.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() - 29 * DAY } })));
+    const error = await rejected(
+      provider.submit(
+        req({
+          kind: 'video_extend',
+          sourceVideo: { providerVideoId: old.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() - 29 * DAY },
+        }),
+      ),
+    );
     expect(error).toMatchObject({ errorClass: 'final', code: KLING_SOURCE_EXPIRED_CODE, userReason: 'bad_input' });
     const v26 = fake.registerVideo({ model: 'kling-v2-6' });
     expect(await raw('/v1/videos/video-extend', { video_id: v26.id })).toMatchObject({ code: 1201 });
@@ -334,7 +371,12 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
   });
 
   it('several faces: identifyFace lists them for the question; the chosen session and face are used without a second identify', async () => {
-    await startFake({ faces: (ms) => [{ face_id: 'b', start_time: 2_500, end_time: ms + 4 }, { face_id: 'a', start_time: 0, end_time: 6_000 }] });
+    await startFake({
+      faces: (ms) => [
+        { face_id: 'b', start_time: 2_500, end_time: ms + 4 },
+        { face_id: 'a', start_time: 0, end_time: 6_000 },
+      ],
+    });
     const provider = suite();
     const source = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 10 });
     const sourceVideo = { providerVideoId: source.id, providerModel: 'kling-v1-6', durationSeconds: 10, createdAt: Date.now() };
@@ -384,7 +426,9 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
 
     await startFake({ faces: () => [] });
     const s2 = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5 });
-    const noFace = await rejected(suite().submit(req({ kind: 'video_lipsync', sourceVideo: { ...sourceVideo, providerVideoId: s2.id }, audio: voice(), audioSeconds: 3 })));
+    const noFace = await rejected(
+      suite().submit(req({ kind: 'video_lipsync', sourceVideo: { ...sourceVideo, providerVideoId: s2.id }, audio: voice(), audioSeconds: 3 })),
+    );
     expect(noFace).toMatchObject({ code: 'no-face', userReason: 'bad_input' });
 
     await startFake();
@@ -396,9 +440,15 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
     const choice = { face_id: '0', sound_file: sound, sound_start_time: 0, sound_end_time: 2_900, sound_insert_time: 0 };
     expect(await raw('/v1/videos/advanced-lip-sync', { session_id: 'nope', face_choose: [choice] })).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [choice, choice] })).toMatchObject({ code: 1201 });
-    expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [{ ...choice, sound_insert_time: 4_000 }] })).toMatchObject({ code: 1201 });
-    expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [{ ...choice, sound_end_time: 3_500 }] })).toMatchObject({ code: 1201 });
-    expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [{ ...choice, sound_file: VOICE.toString('base64') }] })).toMatchObject({ code: 1201 });
+    expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [{ ...choice, sound_insert_time: 4_000 }] })).toMatchObject({
+      code: 1201,
+    });
+    expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [{ ...choice, sound_end_time: 3_500 }] })).toMatchObject({
+      code: 1201,
+    });
+    expect(
+      await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [{ ...choice, sound_file: VOICE.toString('base64') }] }),
+    ).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/advanced-lip-sync', { session_id: session, face_choose: [choice] })).toMatchObject({ code: 0 });
     expect(await raw('/v1/videos/identify-face', { video_id: s3.id, video_url: 'http://x/y.mp4' })).toMatchObject({ code: 1201 });
   });
@@ -408,8 +458,12 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
     const sourceVideo = { providerVideoId: '1', providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() - 31 * DAY };
     expect(codes(provider.validate(req({ kind: 'video_lipsync', sourceVideo, audio: voice(), audioSeconds: 3 })))).toEqual([KLING_SOURCE_EXPIRED_CODE]);
     expect(provider.canServe('video_lipsync')).toBe(false);
-    expect(codes(provider.validate(req({ kind: 'video_lipsync', video: media(CLIP, 'video/mp4'), videoSeconds: 3, audio: voice(), audioSeconds: 3 })))).toEqual(['url-hosting-unavailable']);
-    expect(codes(suite().validate(req({ kind: 'video_lipsync', video: media(CLIP, 'video/mp4'), videoSeconds: 61, audio: voice(), audioSeconds: 3 })))).toEqual(['video-too-long']);
+    expect(codes(provider.validate(req({ kind: 'video_lipsync', video: media(CLIP, 'video/mp4'), videoSeconds: 3, audio: voice(), audioSeconds: 3 })))).toEqual(
+      ['url-hosting-unavailable'],
+    );
+    expect(codes(suite().validate(req({ kind: 'video_lipsync', video: media(CLIP, 'video/mp4'), videoSeconds: 61, audio: voice(), audioSeconds: 3 })))).toEqual(
+      ['video-too-long'],
+    );
   });
 
   it('legacy /v1/videos/lip-sync: create and query in the fake', async () => {
@@ -426,7 +480,10 @@ describe('lip-sync a video: identify-face → advanced-lip-sync', () => {
 describe('several photos → video /v1/videos/multi-image2video', () => {
   it('2–4 photos and a required prompt; kling-v1-6 only', async () => {
     const provider = suite();
-    const { status } = await runToEnd(provider, req({ kind: 'multi_image2video', images: [png(), png(600, 400)], prompt: 'They meet', options: { mode: 'pro', duration: 10, aspectRatio: '1:1' } }));
+    const { status } = await runToEnd(
+      provider,
+      req({ kind: 'multi_image2video', images: [png(), png(600, 400)], prompt: 'They meet', options: { mode: 'pro', duration: 10, aspectRatio: '1:1' } }),
+    );
     const body = lastCreate('multi-image2video');
     expect(body).toMatchObject({ model_name: 'kling-v1-6', prompt: 'They meet', mode: 'pro', duration: '10', aspect_ratio: '1:1' });
     expect((body.image_list as unknown[]).length).toBe(2);
@@ -447,7 +504,14 @@ describe('motion transfer /v1/videos/motion-control', () => {
   it('photo + reference video as self-hosted URLs; output as long as the reference', async () => {
     const provider = suite();
     expect(provider.canServe('motion_control')).toBe(true);
-    const request = req({ kind: 'motion_control', providerModel: 'kling-v3', image: media(PORTRAIT, 'image/jpeg', 'p.jpg'), video: media(CLIP, 'video/mp4', 'dance.mp4'), videoSeconds: 3, options: { mode: 'pro', keepOriginalSound: false } });
+    const request = req({
+      kind: 'motion_control',
+      providerModel: 'kling-v3',
+      image: media(PORTRAIT, 'image/jpeg', 'p.jpg'),
+      video: media(CLIP, 'video/mp4', 'dance.mp4'),
+      videoSeconds: 3,
+      options: { mode: 'pro', keepOriginalSound: false },
+    });
     expect(provider.validate(request)).toEqual([]);
     const { status } = await runToEnd(provider, request);
     const body = lastCreate('motion-control');
@@ -476,7 +540,9 @@ describe('motion transfer /v1/videos/motion-control', () => {
     expect(await raw('/v1/videos/motion-control', { ...body, image: 'x' })).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/motion-control', { ...body, video_url: short })).toMatchObject({ code: 1201 });
     expect(await raw('/v1/videos/motion-control', { ...body, mode: undefined })).toMatchObject({ code: 1201 });
-    expect(await raw('/v1/videos/motion-control', { ...body, video_url: `http://127.0.0.1:${serverPort}/media/${'A'.repeat(43)}.mp4` })).toMatchObject({ code: 1201 });
+    expect(await raw('/v1/videos/motion-control', { ...body, video_url: `http://127.0.0.1:${serverPort}/media/${'A'.repeat(43)}.mp4` })).toMatchObject({
+      code: 1201,
+    });
     expect(await raw('/v1/videos/motion-control', body)).toMatchObject({ code: 0 });
     await hosting.release('raw-motion');
   });
@@ -507,7 +573,10 @@ describe('errors and lost answers on the new endpoints', () => {
 
   it('findTask falls back to the list when GET by external id is unknown, and answers null when nothing was created', async () => {
     const provider = suite();
-    const request = req({ kind: 'video_extend', sourceVideo: { providerVideoId: fake.registerVideo({ model: 'kling-v1' }).id, providerModel: 'kling-v1', durationSeconds: 5, createdAt: Date.now() } });
+    const request = req({
+      kind: 'video_extend',
+      sourceVideo: { providerVideoId: fake.registerVideo({ model: 'kling-v1' }).id, providerModel: 'kling-v1', durationSeconds: 5, createdAt: Date.now() },
+    });
     expect(await provider.findTask(request)).toBeNull();
     expect(fake.requestsFor('list').at(-1)!.path).toMatch(/^\/v1\/videos\/video-extend\?pageNum=1&pageSize=50$/);
     const { taskId } = await provider.submit(request);
@@ -520,12 +589,22 @@ describe('errors and lost answers on the new endpoints', () => {
     fake.failNext('create', 5000, 2);
     await provider.submit(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x' }));
     fake.failNext('create', 1102);
-    expect(await rejected(provider.submit(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x' })))).toMatchObject({ errorClass: 'final', code: '1102', userReason: 'provider_unavailable' });
+    expect(await rejected(provider.submit(req({ kind: 'text2video', providerModel: 'kling-v3', prompt: 'x' })))).toMatchObject({
+      errorClass: 'final',
+      code: '1102',
+      userReason: 'provider_unavailable',
+    });
     fake.failNext('create', 1301);
-    expect(await rejected(provider.submit(req({ kind: 'multi_image2video', images: [png(), png()], prompt: 'x' })))).toMatchObject({ code: '1301', userReason: 'content_rejected' });
+    expect(await rejected(provider.submit(req({ kind: 'multi_image2video', images: [png(), png()], prompt: 'x' })))).toMatchObject({
+      code: '1301',
+      userReason: 'content_rejected',
+    });
     fake.failNext('identify', 5001, 1);
     const source = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5 });
-    const faces = await provider.identifyFace({ generationId: 'g', sourceVideo: { providerVideoId: source.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() } });
+    const faces = await provider.identifyFace({
+      generationId: 'g',
+      sourceVideo: { providerVideoId: source.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() },
+    });
     expect(faces.faces).toHaveLength(1);
     expect(fake.requestsFor('identify')).toHaveLength(2);
   });
@@ -534,7 +613,10 @@ describe('errors and lost answers on the new endpoints', () => {
     const provider = suite();
     const source = fake.registerVideo({ model: 'kling-v1-6', durationSeconds: 5 });
     fake.setNextOutcome({ status: 'failed', message: 'there is no human in the video' });
-    const request = req({ kind: 'video_extend', sourceVideo: { providerVideoId: source.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() } });
+    const request = req({
+      kind: 'video_extend',
+      sourceVideo: { providerVideoId: source.id, providerModel: 'kling-v1-6', durationSeconds: 5, createdAt: Date.now() },
+    });
     const { taskId, status } = await runToEnd(provider, request);
     expect(status).toMatchObject({ state: 'failed', code: 'no_face', userReason: 'bad_input' });
     const view = fake.view(fake.tasks.get(taskId)!);

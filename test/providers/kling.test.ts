@@ -9,12 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createKlingProvider,
-  KlingApiError,
-  readImageSize,
-  type KlingProviderConfig,
-} from '../../src/providers/kling/index.js';
+import { createKlingProvider, KlingApiError, readImageSize, type KlingProviderConfig } from '../../src/providers/kling/index.js';
 import { ProviderError, type GenerationRequest, type InputMedia } from '../../src/providers/types.js';
 import { FakeKling, makeJpegHeader, makePng, type FakeKlingOptions } from '../support/fake-kling/index.js';
 import { eventually } from '../support/wait.js';
@@ -190,8 +185,7 @@ describe('Kling provider: retry table', () => {
 
     // Default initial 1303 delay follows the docs (≥ 1 s).
     const defaults = createKlingProvider({ accessKey: 'a', secretKey: 'b', apiBaseUrl: fake.baseUrl });
-    expect(defaults.classifyError(new KlingApiError(1303, 'parallel task over resource pack limit', 429)).retryAfterMs)
-      .toBeGreaterThanOrEqual(1_000);
+    expect(defaults.classifyError(new KlingApiError(1303, 'parallel task over resource pack limit', 429)).retryAfterMs).toBeGreaterThanOrEqual(1_000);
   });
 
   it.each([5000, 5001, 5002])('%i is retried on create and on status', async (code) => {
@@ -206,7 +200,11 @@ describe('Kling provider: retry table', () => {
   });
 
   it('fake maps 5000/5001/5002 to HTTP 500/503/504', async () => {
-    for (const [code, status] of [[5000, 500], [5001, 503], [5002, 504]] as const) {
+    for (const [code, status] of [
+      [5000, 500],
+      [5001, 503],
+      [5002, 504],
+    ] as const) {
       fake.failNext('get', code);
       const response = await fetch(`${fake.baseUrl}/v1/videos/text2video/1`, {
         headers: { authorization: `Bearer ${validToken()}` },
@@ -301,10 +299,7 @@ describe('Kling provider: retry table', () => {
     for (let i = 0; i < 55; i += 1) await provider.submit(t2v());
     fake.failNext('get', 1203, 1);
     expect(await provider.findTask(oldest)).toEqual({ taskId });
-    expect(fake.requestsFor('list').map((r) => r.path)).toEqual([
-      '/v1/videos/text2video?pageNum=1&pageSize=50',
-      '/v1/videos/text2video?pageNum=2&pageSize=50',
-    ]);
+    expect(fake.requestsFor('list').map((r) => r.path)).toEqual(['/v1/videos/text2video?pageNum=1&pageSize=50', '/v1/videos/text2video?pageNum=2&pageSize=50']);
   });
 
   it.each([1004, 1003])('%i → re-sign the JWT and retry once', async (code) => {

@@ -10,7 +10,11 @@ import { chatView, CHAT_ACTION_MS } from '../../src/sandbox/view.js';
 describe('sandbox chat view', () => {
   let tg: FakeTelegram;
   const call = async (method: string, params: Record<string, unknown>) => {
-    const res = await fetch(`${tg.apiRoot}/bot${tg.token}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    const res = await fetch(`${tg.apiRoot}/bot${tg.token}/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
     const body = (await res.json()) as { ok: boolean; result: { message_id: number } };
     expect(body.ok).toBe(true);
     return body.result;
@@ -35,12 +39,27 @@ describe('sandbox chat view', () => {
       chat_id: user.chatId,
       text: '<b>Hello</b>, Ann',
       parse_mode: 'HTML',
-      reply_markup: { inline_keyboard: [[{ text: 'Go', callback_data: 'go' }, { text: 'Site', url: 'https://example.com' }]] },
+      reply_markup: {
+        inline_keyboard: [
+          [
+            { text: 'Go', callback_data: 'go' },
+            { text: 'Site', url: 'https://example.com' },
+          ],
+        ],
+      },
     });
     seen.set(sent.message_id, Date.now());
     // The bot wrote after its chat action: the action is over.
     expect(view().action).toBeUndefined();
-    expect(view().messages[1]).toMatchObject({ edited: false, buttons: [[{ text: 'Go', data: 'go' }, { text: 'Site', url: 'https://example.com' }]] });
+    expect(view().messages[1]).toMatchObject({
+      edited: false,
+      buttons: [
+        [
+          { text: 'Go', data: 'go' },
+          { text: 'Site', url: 'https://example.com' },
+        ],
+      ],
+    });
     expect(view().messages[1]!.entities).toEqual([{ type: 'bold', offset: 0, length: 5 }]);
     await call('editMessageText', { chat_id: user.chatId, message_id: sent.message_id, text: 'Hello again' });
     await call('sendMessage', { chat_id: user.chatId, text: 'Pick one', reply_markup: { keyboard: [['A', 'B'], [{ text: 'C' }]], resize_keyboard: true } });
@@ -60,7 +79,14 @@ describe('sandbox chat view', () => {
   it('shows invoices and whether they were paid', async () => {
     const user = tg.user({ firstName: 'Bo' });
     const bot = tg.bot().state;
-    const invoice = await call('sendInvoice', { chat_id: user.chatId, title: '100 credits', description: 'Credits', payload: 'p:1', currency: 'XTR', prices: [{ label: '100 credits', amount: 100 }] });
+    const invoice = await call('sendInvoice', {
+      chat_id: user.chatId,
+      title: '100 credits',
+      description: 'Credits',
+      payload: 'p:1',
+      currency: 'XTR',
+      prices: [{ label: '100 credits', amount: 100 }],
+    });
     const view = () => chatView(bot, bot.chats.get(user.chatId)!, () => undefined).messages.find((m) => m.id === invoice.message_id)!;
     expect(view().invoice).toEqual({ title: '100 credits', description: 'Credits', amount: 100, currency: 'XTR', paid: false });
     const paying = user.pay(invoice.message_id, { timeoutMs: 5_000 });

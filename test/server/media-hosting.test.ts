@@ -27,12 +27,18 @@ let clock: number;
 let hosting: MediaHosting;
 
 async function start(options: { ttlMs?: number; publicUrl?: boolean } = {}) {
-  let current: MediaHosting | undefined;
-  server = createServer({ logger: pino({ level: 'silent' }), isReady: async () => true, media: { handle: (req, res) => current!.handle(req, res) } });
+  const current: { hosting?: MediaHosting } = {};
+  server = createServer({ logger: pino({ level: 'silent' }), isReady: async () => true, media: { handle: (req, res) => current.hosting!.handle(req, res) } });
   const port = await server.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${port}`;
-  hosting = createMediaHosting({ dir, publicUrl: options.publicUrl === false ? undefined : `${base}/`, ttlMs: options.ttlMs ?? 60_000, now: () => clock, maxBytes: 1_000_000 });
-  current = hosting;
+  hosting = createMediaHosting({
+    dir,
+    publicUrl: options.publicUrl === false ? undefined : `${base}/`,
+    ttlMs: options.ttlMs ?? 60_000,
+    now: () => clock,
+    maxBytes: 1_000_000,
+  });
+  current.hosting = hosting;
 }
 
 beforeEach(async () => {
@@ -115,8 +121,22 @@ describe('self-hosting under PUBLIC_URL', () => {
     expect(declared).toMatchObject({ code: 'input-too-large', errorClass: 'final' });
     const lied = await hosting.publish(media(big, 'video/mp4', 10), { generationId: 'g', role: 'v' }).catch((e: unknown) => e);
     expect(lied).toMatchObject({ code: 'input-too-large' });
-    const broken: InputMedia = { open: async () => Readable.from((async function* () { yield Buffer.from('x'); throw new Error('telegram reset'); })()), size: 10, mime: 'video/mp4', fileName: 'x' };
-    expect(await hosting.publish(broken, { generationId: 'g', role: 'v' }).catch((e: unknown) => e)).toMatchObject({ errorClass: 'retryable', code: 'hosting_write_failed' });
+    const broken: InputMedia = {
+      open: async () =>
+        Readable.from(
+          (async function* () {
+            yield Buffer.from('x');
+            throw new Error('telegram reset');
+          })(),
+        ),
+      size: 10,
+      mime: 'video/mp4',
+      fileName: 'x',
+    };
+    expect(await hosting.publish(broken, { generationId: 'g', role: 'v' }).catch((e: unknown) => e)).toMatchObject({
+      errorClass: 'retryable',
+      code: 'hosting_write_failed',
+    });
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -132,7 +152,11 @@ describe('KIE upload host when KIE is configured', () => {
     const kie = await FakeKie.start();
     try {
       await start();
-      const viaKie = createMediaHosting({ dir, publicUrl: base, kie: { apiKey: kie.apiKey, uploadBaseUrl: kie.uploadBaseUrl, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } } });
+      const viaKie = createMediaHosting({
+        dir,
+        publicUrl: base,
+        kie: { apiKey: kie.apiKey, uploadBaseUrl: kie.uploadBaseUrl, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } },
+      });
       expect(viaKie).toMatchObject({ available: true, kind: 'kie' });
       const url = await viaKie.publish(media(CLIP), { generationId: 'g-kie', role: 'motion-video' });
       const upload = [...kie.uploads.values()][0]!;

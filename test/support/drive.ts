@@ -7,7 +7,8 @@ import { ROOT } from './harness.js';
 export const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
 
 type Markup = { inline_keyboard: { text: string }[][] };
-export const buttonsOf = (m: object) => (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
+export const buttonsOf = (m: object) =>
+  (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 /** /lipsync and portrait.jpg: the flow then waits for the audio. */
 export async function startLipsyncWithPhoto(user: FakeUser, timeoutMs = 10_000): Promise<void> {

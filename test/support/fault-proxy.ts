@@ -109,29 +109,27 @@ export class FaultProxy {
 
     const headers = { ...req.headers, host: this.upstream.host, 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
-    const upstream = http.request(
-      { host: this.upstream.hostname, port: this.upstream.port, method: request.method, path: request.path, headers },
-      (answer) => {
-        if (!fault) {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+    const upstream = http.request({ host: this.upstream.hostname, port: this.upstream.port, method: request.method, path: request.path, headers }, (answer) => {
+      if (!fault) {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        return;
+      }
+      // The upstream did the work; read its answer to the end, then lose it.
+      answer.resume();
+      answer.on('end', () => {
+        this.hits.push({ ...request, upstreamStatus: answer.statusCode ?? 0, fault, at: Date.now() });
+        if (fault === 'stall') return; // never answer; the client's timeout must fire
+        if (fault === 'reset') {
+          if (typeof req.socket.resetAndDestroy === 'function') req.socket.resetAndDestroy();
+          else req.socket.destroy();
           return;
         }
-        // The upstream did the work; read its answer to the end, then lose it.
-        answer.resume();
-        answer.on('end', () => {
-          this.hits.push({ ...request, upstreamStatus: answer.statusCode ?? 0, fault, at: Date.now() });
-          if (fault === 'stall') return; // never answer; the client's timeout must fire
-          if (fault === 'reset') {
-            req.socket.resetAndDestroy?.() ?? req.socket.destroy();
-            return;
-          }
-          const page = `<html><head><title>${fault} ${PAGES[fault]}</title></head><body><h1>${fault} ${PAGES[fault]}</h1></body></html>`;
-          res.writeHead(fault, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page), connection: 'close' });
-          res.end(page);
-        });
-      },
-    );
+        const page = `<html><head><title>${fault} ${PAGES[fault]}</title></head><body><h1>${fault} ${PAGES[fault]}</h1></body></html>`;
+        res.writeHead(fault, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page), connection: 'close' });
+        res.end(page);
+      });
+    });
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();

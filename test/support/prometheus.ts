@@ -40,8 +40,7 @@ export function parseExposition(text: string): Exposition {
     if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value in: ${line}`);
     samples.push({ name: m[1]!, labels, value });
   }
-  const matches = (s: Sample, name: string, labels: Record<string, string>) =>
-    s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v);
+  const matches = (s: Sample, name: string, labels: Record<string, string>) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v);
   return {
     samples,
     types,

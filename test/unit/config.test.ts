@@ -26,7 +26,11 @@ describe('configuration', () => {
     expect(config.MAX_JOBS_PER_USER).toBe(1);
     expect(config.mode).toBe('polling');
     expect(config.kie).toBeUndefined();
-    expect(config.CREDIT_PACKS.map((p) => [p.credits, p.stars])).toEqual([[100, 100], [500, 500], [1200, 1200]]);
+    expect(config.CREDIT_PACKS.map((p) => [p.credits, p.stars])).toEqual([
+      [100, 100],
+      [500, 500],
+      [1200, 1200],
+    ]);
   });
 
   it('names the variable and the problem in one line', () => {
@@ -44,7 +48,10 @@ describe('configuration', () => {
 
   it('derives pack prices from STARS_PER_CREDIT unless given', () => {
     const config = loadConfig({ BOT_TOKEN: TOKEN, CREDIT_PACKS: '100,500:400', STARS_PER_CREDIT: '0.5' });
-    expect(config.CREDIT_PACKS).toEqual([{ id: 'p100', credits: 100, stars: 50 }, { id: 'p500', credits: 500, stars: 400 }]);
+    expect(config.CREDIT_PACKS).toEqual([
+      { id: 'p100', credits: 100, stars: 50 },
+      { id: 'p500', credits: 500, stars: 400 },
+    ]);
   });
 
   it('.env.example matches the schema', () => {

@@ -31,10 +31,14 @@ describe('broadcast arguments', () => {
     expect(parseBroadcast('Hello all', 'bot')).toEqual({ ok: true, segment: 'all', text: 'Hello all', button: undefined });
     expect(parseBroadcast('RU Привет\nвторая строка', 'bot')).toEqual({ ok: true, segment: 'ru', text: 'Привет\nвторая строка', button: undefined });
     expect(parseBroadcast('paying Thanks!\n[Open site](https://example.com/x?a=1)', 'bot')).toEqual({
-      ok: true, segment: 'paying', text: 'Thanks!', button: { text: 'Open site', url: 'https://example.com/x?a=1' },
+      ok: true,
+      segment: 'paying',
+      text: 'Thanks!',
+      button: { text: 'Open site', url: 'https://example.com/x?a=1' },
     });
     expect(parseBroadcast('inactive Come back\n[Top up](/topup)', 'my_bot')).toMatchObject({
-      segment: 'inactive', button: { text: 'Top up', url: 'https://t.me/my_bot?start=cmd_topup' },
+      segment: 'inactive',
+      button: { text: 'Top up', url: 'https://t.me/my_bot?start=cmd_topup' },
     });
     // "subscribers" alone is a segment without text.
     expect(parseBroadcast('subscribers', 'bot')).toEqual({ ok: false, error: 'empty' });

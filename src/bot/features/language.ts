@@ -12,9 +12,7 @@ export function languageFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const privateChat = composer.chatType('private');
   privateChat.command('language', async (ctx) => {
-    const keyboard = InlineKeyboard.from([
-      LOCALES.map((code) => InlineKeyboard.text(ctx.deps.i18n.t(code, 'language-name'), languageCallback.pack({ code }))),
-    ]);
+    const keyboard = InlineKeyboard.from([LOCALES.map((code) => InlineKeyboard.text(ctx.deps.i18n.t(code, 'language-name'), languageCallback.pack({ code })))]);
     await ctx.reply(ctx.t('language-choose'), { reply_markup: keyboard });
   });
   privateChat.callbackQuery(languageCallback.filter, async (ctx) => {

@@ -17,7 +17,10 @@ export async function renderError(err: BotError<BotContext>): Promise<void> {
   // A payment whose credit is not committed must not count as handled (webhook: 5xx → redelivery;
   // polling: reconciliation against getStarTransactions credits it).
   if (ctx.message?.successful_payment) {
-    logger?.error({ err: error, updateId: ctx.update.update_id, chargeId: ctx.message.successful_payment.telegram_payment_charge_id }, 'a stars payment was not credited; the update will be redelivered or reconciled');
+    logger?.error(
+      { err: error, updateId: ctx.update.update_id, chargeId: ctx.message.successful_payment.telegram_payment_charge_id },
+      'a stars payment was not credited; the update will be redelivered or reconciled',
+    );
     throw error;
   }
   if (error instanceof ConversationConflictError) {

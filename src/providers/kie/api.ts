@@ -36,12 +36,7 @@ function is2xx(status: number): boolean {
 }
 
 /** Reads the `{ code, msg, data }` envelope and returns `data` parsed by `schema`. */
-function readEnvelope<T extends z.ZodType>(
-  operation: KieOperation,
-  status: number,
-  text: string,
-  schema: T,
-): z.output<T> {
+function readEnvelope<T extends z.ZodType>(operation: KieOperation, status: number, text: string, schema: T): z.output<T> {
   const envelope = envelopeSchema.safeParse(parseJsonString(text));
   if (!envelope.success) {
     // No envelope: a 2xx is a malformed answer, anything else is judged by the HTTP status.
@@ -58,12 +53,7 @@ function readEnvelope<T extends z.ZodType>(
 }
 
 /** `POST /api/v1/jobs/createTask` → taskId. */
-export async function createTask(
-  api: Got,
-  apiKey: string,
-  body: CreateTaskBody,
-  context: KieCallContext = {},
-): Promise<string> {
+export async function createTask(api: Got, apiKey: string, body: CreateTaskBody, context: KieCallContext = {}): Promise<string> {
   const response = await api.post('api/v1/jobs/createTask', {
     headers: authHeaders(apiKey),
     json: body,
@@ -74,12 +64,7 @@ export async function createTask(
 }
 
 /** `GET /api/v1/jobs/recordInfo?taskId=` → task detail. */
-export async function recordInfo(
-  api: Got,
-  apiKey: string,
-  taskId: string,
-  context: KieCallContext = {},
-): Promise<KieRecordInfo> {
+export async function recordInfo(api: Got, apiKey: string, taskId: string, context: KieCallContext = {}): Promise<KieRecordInfo> {
   const response = await api.get('api/v1/jobs/recordInfo', {
     headers: authHeaders(apiKey),
     searchParams: { taskId },
@@ -108,12 +93,7 @@ export interface StreamUploadRequest {
 }
 
 /** `POST /api/file-stream-upload` (multipart, streamed) → the public download URL. */
-export async function uploadFileStream(
-  upload: Got,
-  apiKey: string,
-  request: StreamUploadRequest,
-  context: KieCallContext = {},
-): Promise<string> {
+export async function uploadFileStream(upload: Got, apiKey: string, request: StreamUploadRequest, context: KieCallContext = {}): Promise<string> {
   const multipart = createMultipartBody(
     { uploadPath: request.uploadPath, fileName: request.fileName },
     { ...request.file, field: 'file', fileName: request.fileName },

@@ -31,11 +31,7 @@ export class KieApiError extends Error {
   ) {
     super(
       `KIE ${operation}: ` +
-        (malformed
-          ? `malformed response (HTTP ${httpStatus})`
-          : bodyCode !== undefined
-            ? `code ${bodyCode}`
-            : `HTTP ${httpStatus}`) +
+        (malformed ? `malformed response (HTTP ${httpStatus})` : bodyCode !== undefined ? `code ${bodyCode}` : `HTTP ${httpStatus}`) +
         (kieMessage ? `: ${kieMessage}` : ''),
     );
     this.name = 'KieApiError';
@@ -102,12 +98,7 @@ function make(
 }
 
 /** Classifies a KIE business code (or an HTTP status standing in for one). */
-function classifyCode(
-  code: number,
-  codeLabel: string,
-  error: KieApiError,
-  options: KieErrorOptions,
-): ProviderError {
+function classifyCode(code: number, codeLabel: string, error: KieApiError, options: KieErrorOptions): ProviderError {
   const message = error.message;
   switch (code) {
     case 429:
@@ -158,11 +149,7 @@ function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T
  * ambiguity: a timeout or abort after the request was sent (or a 2xx answer we could not read)
  * may have created a paid task, so it is `ambiguous` and never retried blindly.
  */
-export function classifyKieError(
-  error: unknown,
-  operation: KieOperation | undefined,
-  options: KieErrorOptions,
-): ProviderError {
+export function classifyKieError(error: unknown, operation: KieOperation | undefined, options: KieErrorOptions): ProviderError {
   if (error instanceof ProviderError) return error;
 
   const sizeError = findCause(error, KieInputSizeError);
@@ -211,7 +198,12 @@ export function classifyKieError(
   const code = (error as { code?: unknown } | null)?.code;
   if (operation === 'createTask' && !(typeof code === 'string' && NOT_SENT_NETWORK_CODES.has(code))) {
     // Reset, EPIPE, premature close, socket errors: KIE may have taken the request.
-    return make(`KIE ${op}: ${typeof code === 'string' ? `network error ${code}` : 'request failed'} after the request may have been sent`, 'ambiguous', typeof code === 'string' && code ? code : 'request_error', options);
+    return make(
+      `KIE ${op}: ${typeof code === 'string' ? `network error ${code}` : 'request failed'} after the request may have been sent`,
+      'ambiguous',
+      typeof code === 'string' && code ? code : 'request_error',
+      options,
+    );
   }
   if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) {
     return make(`KIE ${op}: network error ${code}`, 'retryable', code, options, 'provider_unavailable');

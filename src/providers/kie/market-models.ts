@@ -135,7 +135,13 @@ export const MARKET_MODELS: Readonly<Record<string, MarketModel>> = {
     prompt: { max: 10000 },
     durations: ['10', '15'],
     aspectRatios: ['16:9', '9:16'],
-    build: (o) => ({ prompt: o.prompt, aspect_ratio: o.aspectRatio === '9:16' ? 'portrait' : 'landscape', n_frames: o.duration, remove_watermark: true, upload_method: 's3' }),
+    build: (o) => ({
+      prompt: o.prompt,
+      aspect_ratio: o.aspectRatio === '9:16' ? 'portrait' : 'landscape',
+      n_frames: o.duration,
+      remove_watermark: true,
+      upload_method: 's3',
+    }),
   },
   'sora-2-image-to-video': {
     kinds: ['image2video'],
@@ -159,7 +165,13 @@ export const MARKET_MODELS: Readonly<Record<string, MarketModel>> = {
     durations: Array.from({ length: 25 }, (_, i) => String(i + 6)),
     aspectRatios: ['2:3', '3:2', '1:1', '16:9', '9:16'],
     resolutions: ['480p', '720p'],
-    build: (o) => ({ prompt: o.prompt, aspect_ratio: o.aspectRatio ?? '2:3', mode: 'normal', duration: Number(o.duration), resolution: o.resolution ?? '480p' }),
+    build: (o) => ({
+      prompt: o.prompt,
+      aspect_ratio: o.aspectRatio ?? '2:3',
+      mode: 'normal',
+      duration: Number(o.duration),
+      resolution: o.resolution ?? '480p',
+    }),
   },
 };
 
@@ -192,7 +204,8 @@ export function validateMarketRequest(request: GenerationRequest): ValidationIss
   const o = marketOptions(model, request);
   if (o.prompt === '') issues.push({ code: 'prompt-required' });
   else if ([...o.prompt].length > model.prompt.max) issues.push({ code: 'prompt-too-long', vars: { max: model.prompt.max } });
-  else if (model.prompt.min !== undefined && [...o.prompt].length < model.prompt.min) issues.push({ code: 'prompt-too-short', vars: { min: model.prompt.min } });
+  else if (model.prompt.min !== undefined && [...o.prompt].length < model.prompt.min)
+    issues.push({ code: 'prompt-too-short', vars: { min: model.prompt.min } });
   const needsImage = model.image === 'required' || (model.image === 'optional' && request.kind === 'image2video');
   if (needsImage && !request.image) issues.push({ code: 'image-required' });
   if (model.image === 'none' && request.image) issues.push({ code: 'image-not-accepted' });
@@ -207,7 +220,8 @@ export function validateMarketRequest(request: GenerationRequest): ValidationIss
   if (o.aspectRatio !== undefined && model.aspectRatios && !(request.image && model.image === 'optional') && !model.aspectRatios.includes(o.aspectRatio)) {
     issues.push({ code: 'invalid-aspect-ratio' });
   }
-  if (o.resolution !== undefined && model.resolutions && !model.resolutions.includes(o.resolution)) issues.push({ code: 'resolution-invalid', vars: { allowed: model.resolutions.join(', ') } });
+  if (o.resolution !== undefined && model.resolutions && !model.resolutions.includes(o.resolution))
+    issues.push({ code: 'resolution-invalid', vars: { allowed: model.resolutions.join(', ') } });
   if (o.mode !== undefined && model.modes && !model.modes.includes(o.mode)) issues.push({ code: 'invalid-mode' });
   if (o.sound && !model.sound) issues.push({ code: 'sound-not-supported' });
   for (const rule of model.refused ?? []) {

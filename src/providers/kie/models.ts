@@ -7,8 +7,6 @@ import type { GenerationRequest, ModelLimits, ValidationIssue } from '../types.j
 import { buildMarketInput, isMarketVideoModel, validateMarketRequest } from './market-models.js';
 
 export const INFINITALK_MODEL = 'infinitalk/from-audio';
-export const KLING_AVATAR_STANDARD_MODEL = 'kling/ai-avatar-standard';
-export const KLING_AVATAR_PRO_MODEL = 'kling/ai-avatar-pro';
 
 export const DEFAULT_INFINITALK_PROMPT = 'A person speaking naturally';
 export const KIE_RESOLUTIONS = ['480p', '720p'] as const;
@@ -94,10 +92,7 @@ export function validateKieRequest(request: GenerationRequest): ValidationIssue[
 }
 
 /** The createTask `input` for a validated request, given the re-hosted media URLs. */
-export function buildKieInput(
-  request: GenerationRequest,
-  urls: { imageUrl?: string; audioUrl?: string; endImageUrl?: string },
-): Record<string, unknown> {
+export function buildKieInput(request: GenerationRequest, urls: { imageUrl?: string; audioUrl?: string; endImageUrl?: string }): Record<string, unknown> {
   if (isMarketVideoModel(request.providerModel)) return buildMarketInput(request, urls);
   const prompt = (request.prompt ?? '').trim();
   if (modelFamily(request.providerModel) === 'infinitalk') {

@@ -69,8 +69,7 @@ export interface KieProvider extends VideoProvider {
 const NON_TERMINAL = new Set(['waiting', 'queuing', 'generating']);
 
 /** failMsg/failCode wording that means the content or input was refused (never auto-resubmit). */
-const CONTENT_REJECTION =
-  /polic|sensitiv|nsfw|inappropriate|violat|prohibit|moderat|safety|censor|not allowed|illegal|forbidden|risk|422/i;
+const CONTENT_REJECTION = /polic|sensitiv|nsfw|inappropriate|violat|prohibit|moderat|safety|censor|not allowed|illegal|forbidden|risk|422/i;
 
 export function createKieProvider(config: KieProviderConfig): KieProvider {
   const apiKey = config.apiKey;
@@ -91,19 +90,11 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
       ...config.retry,
       signal,
       onRetry: (error, attempt) =>
-        config.logger?.warn(
-          { provider: 'kie', operation, attempt, code: error.code, errorClass: error.errorClass },
-          'KIE request failed, retrying',
-        ),
+        config.logger?.warn({ provider: 'kie', operation, attempt, code: error.code, errorClass: error.errorClass }, 'KIE request failed, retrying'),
     };
   }
 
-  async function rehost(
-    request: GenerationRequest,
-    media: InputMedia,
-    role: 'image' | 'audio' | 'end-image',
-    signal?: AbortSignal,
-  ): Promise<string> {
+  async function rehost(request: GenerationRequest, media: InputMedia, role: 'image' | 'audio' | 'end-image', signal?: AbortSignal): Promise<string> {
     const fileName = `${request.generationId}-${role}.${extensionFor(media.mime)}`;
     return withRetry(
       () =>
@@ -162,12 +153,7 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
     async submit(request: GenerationRequest, signal?: AbortSignal): Promise<{ taskId: string }> {
       const issues = validateKieRequest(request);
       if (issues.length > 0) {
-        throw new ProviderError(
-          `KIE request invalid: ${issues.map((i) => i.code).join(', ')}`,
-          'final',
-          'validation',
-          'bad_input',
-        );
+        throw new ProviderError(`KIE request invalid: ${issues.map((i) => i.code).join(', ')}`, 'final', 'validation', 'bad_input');
       }
       // Catalog v2: each input the request has (a text-to-video request has none).
       const [imageUrl, audioUrl, endImageUrl] = await Promise.all([
@@ -180,11 +166,7 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
         ...(request.callbackUrl ? { callBackUrl: request.callbackUrl } : {}),
         input: buildKieInput(request, { imageUrl, audioUrl, endImageUrl }),
       };
-      const taskId = await withRetry(
-        () => kieApi.createTask(api, apiKey, body, { signal }),
-        classifyFor('createTask'),
-        policy('createTask', signal),
-      );
+      const taskId = await withRetry(() => kieApi.createTask(api, apiKey, body, { signal }), classifyFor('createTask'), policy('createTask', signal));
       return { taskId };
     },
 
@@ -194,11 +176,7 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
     },
 
     async getStatus(taskId: string, _kind: GenerationKind, signal?: AbortSignal): Promise<TaskStatus> {
-      const info = await withRetry(
-        () => kieApi.recordInfo(api, apiKey, taskId, { signal }),
-        classifyFor('recordInfo'),
-        policy('recordInfo', signal),
-      );
+      const info = await withRetry(() => kieApi.recordInfo(api, apiKey, taskId, { signal }), classifyFor('recordInfo'), policy('recordInfo', signal));
       return toStatus(info);
     },
 
@@ -211,11 +189,7 @@ export function createKieProvider(config: KieProviderConfig): KieProvider {
     },
 
     async getAccountCredits(signal?: AbortSignal): Promise<number> {
-      return withRetry(
-        () => kieApi.getCredits(api, apiKey, { signal }),
-        classifyFor('credit'),
-        policy('credit', signal),
-      );
+      return withRetry(() => kieApi.getCredits(api, apiKey, { signal }), classifyFor('credit'), policy('credit', signal));
     },
   };
 }

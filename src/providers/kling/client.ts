@@ -147,13 +147,7 @@ export function createKlingClient(config: KlingClientConfig): KlingClient {
     return withRetry(() => lookupOnce(path, externalTaskId, signal), classify('query'), policy('find', signal));
   }
 
-  async function createTask(
-    path: string,
-    body: Record<string, unknown>,
-    externalTaskId: string,
-    signal?: AbortSignal,
-    refine?: Refine,
-  ): Promise<string> {
+  async function createTask(path: string, body: Record<string, unknown>, externalTaskId: string, signal?: AbortSignal, refine?: Refine): Promise<string> {
     return withRetry(
       async () => {
         try {
@@ -180,7 +174,11 @@ export function createKlingClient(config: KlingClientConfig): KlingClient {
     call,
     createTask,
     getTask: (path, id, signal) =>
-      withRetry(async () => parseTask(await call('GET', `${path}/${encodeURIComponent(id)}`, { signal }), 'query'), classify('query'), policy('status', signal)),
+      withRetry(
+        async () => parseTask(await call('GET', `${path}/${encodeURIComponent(id)}`, { signal }), 'query'),
+        classify('query'),
+        policy('status', signal),
+      ),
     findByExternalId,
     callSync: (path, body, signal, refine) =>
       withRetry(

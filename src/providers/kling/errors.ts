@@ -30,10 +30,7 @@ export class KlingApiError extends Error {
     readonly httpStatus: number,
     readonly requestId?: string,
   ) {
-    super(
-      `Kling ${businessCode ?? 'HTTP ' + httpStatus}: ${klingMessage}` +
-        (requestId ? ` (request_id ${requestId})` : ''),
-    );
+    super(`Kling ${businessCode ?? 'HTTP ' + httpStatus}: ${klingMessage}` + (requestId ? ` (request_id ${requestId})` : ''));
     this.name = 'KlingApiError';
   }
 }
@@ -84,12 +81,7 @@ export function classifyKlingError(error: unknown, options: ClassifyOptions): Pr
   if (error instanceof KlingApiError) return classifyBusinessCode(error, options);
   if (error instanceof KlingResponseError) {
     // A create answered 2xx with an unreadable body may still have created the task.
-    return new ProviderError(
-      error.message,
-      options.operation === 'create' ? 'ambiguous' : 'retryable',
-      'invalid_response',
-      'provider_error',
-    );
+    return new ProviderError(error.message, options.operation === 'create' ? 'ambiguous' : 'retryable', 'invalid_response', 'provider_error');
   }
   const name = (error as { name?: unknown } | null)?.name;
   const code = errorCode(error);
@@ -97,20 +89,10 @@ export function classifyKlingError(error: unknown, options: ClassifyOptions): Pr
     const event = (error as { event?: unknown }).event;
     const sent = !(typeof event === 'string' && PRE_SEND_TIMEOUT_EVENTS.has(event));
     const cls: ErrorClass = options.operation === 'create' && sent ? 'ambiguous' : 'retryable';
-    return new ProviderError(
-      `Kling request timed out${typeof event === 'string' ? ` (${event})` : ''}`,
-      cls,
-      'timeout',
-      'provider_unavailable',
-    );
+    return new ProviderError(`Kling request timed out${typeof event === 'string' ? ` (${event})` : ''}`, cls, 'timeout', 'provider_unavailable');
   }
   if (name === 'AbortError' || code === 'ERR_ABORTED' || code === 'ABORT_ERR') {
-    return new ProviderError(
-      'Kling request aborted',
-      options.operation === 'create' ? 'ambiguous' : 'retryable',
-      'aborted',
-      'provider_unavailable',
-    );
+    return new ProviderError('Kling request aborted', options.operation === 'create' ? 'ambiguous' : 'retryable', 'aborted', 'provider_unavailable');
   }
   if (code !== undefined) {
     // Connection refused/reset, DNS, socket hang up: no answer came. A re-sent create is safe

@@ -29,15 +29,72 @@ const FIVE_TEN = ['5', '10'] as const;
 const THREE_TO_FIFTEEN = Array.from({ length: 13 }, (_, i) => String(i + 3));
 
 export const KLING_MODEL_RULES: Readonly<Record<string, KlingModelRule>> = {
-  'kling-v1': { kinds: ['text2video', 'image2video'], modes: ['std', 'pro'], durations: FIVE_TEN, sound: 'none', endFrame: 'five-seconds', cfgScale: true, extendable: true },
+  'kling-v1': {
+    kinds: ['text2video', 'image2video'],
+    modes: ['std', 'pro'],
+    durations: FIVE_TEN,
+    sound: 'none',
+    endFrame: 'five-seconds',
+    cfgScale: true,
+    extendable: true,
+  },
   'kling-v1-5': { kinds: ['image2video'], modes: ['std', 'pro'], durations: FIVE_TEN, sound: 'none', endFrame: 'pro', cfgScale: true, extendable: true },
-  'kling-v1-6': { kinds: ['text2video', 'image2video'], modes: ['std', 'pro'], durations: FIVE_TEN, sound: 'none', endFrame: 'pro', cfgScale: true, extendable: true },
-  'kling-v2-master': { kinds: ['text2video', 'image2video'], modes: [], durations: FIVE_TEN, sound: 'none', endFrame: 'none', cfgScale: false, extendable: false },
+  'kling-v1-6': {
+    kinds: ['text2video', 'image2video'],
+    modes: ['std', 'pro'],
+    durations: FIVE_TEN,
+    sound: 'none',
+    endFrame: 'pro',
+    cfgScale: true,
+    extendable: true,
+  },
+  'kling-v2-master': {
+    kinds: ['text2video', 'image2video'],
+    modes: [],
+    durations: FIVE_TEN,
+    sound: 'none',
+    endFrame: 'none',
+    cfgScale: false,
+    extendable: false,
+  },
   'kling-v2-1': { kinds: ['image2video'], modes: ['std', 'pro'], durations: FIVE_TEN, sound: 'none', endFrame: 'pro', cfgScale: false, extendable: false },
-  'kling-v2-1-master': { kinds: ['text2video', 'image2video'], modes: [], durations: FIVE_TEN, sound: 'none', endFrame: 'none', cfgScale: false, extendable: false },
-  'kling-v2-5-turbo': { kinds: ['text2video', 'image2video'], modes: ['std', 'pro'], durations: FIVE_TEN, sound: 'none', endFrame: 'pro', cfgScale: false, extendable: false },
-  'kling-v2-6': { kinds: ['text2video', 'image2video'], modes: ['std', 'pro'], durations: FIVE_TEN, sound: 'pro', endFrame: 'pro', endFrameSilentOnly: true, cfgScale: false, extendable: false },
-  'kling-v3': { kinds: ['text2video', 'image2video'], modes: ['std', 'pro'], durations: THREE_TO_FIFTEEN, sound: 'any', endFrame: 'any', cfgScale: false, extendable: false },
+  'kling-v2-1-master': {
+    kinds: ['text2video', 'image2video'],
+    modes: [],
+    durations: FIVE_TEN,
+    sound: 'none',
+    endFrame: 'none',
+    cfgScale: false,
+    extendable: false,
+  },
+  'kling-v2-5-turbo': {
+    kinds: ['text2video', 'image2video'],
+    modes: ['std', 'pro'],
+    durations: FIVE_TEN,
+    sound: 'none',
+    endFrame: 'pro',
+    cfgScale: false,
+    extendable: false,
+  },
+  'kling-v2-6': {
+    kinds: ['text2video', 'image2video'],
+    modes: ['std', 'pro'],
+    durations: FIVE_TEN,
+    sound: 'pro',
+    endFrame: 'pro',
+    endFrameSilentOnly: true,
+    cfgScale: false,
+    extendable: false,
+  },
+  'kling-v3': {
+    kinds: ['text2video', 'image2video'],
+    modes: ['std', 'pro'],
+    durations: THREE_TO_FIFTEEN,
+    sound: 'any',
+    endFrame: 'any',
+    cfgScale: false,
+    extendable: false,
+  },
 };
 
 /** Models a video of which `/v1/videos/video-extend` accepts (and the extend result inherits). */
@@ -77,9 +134,7 @@ export interface KlingVideoOptionsInput {
  * Checks options against the model's rules and returns the body fields to send. Defaults:
  * duration "5", mode std (when the model has modes), sound "off" where the model has sound.
  */
-export function resolveKlingVideoOptions(
-  input: KlingVideoOptionsInput,
-): { fields: KlingVideoFields; issues: ValidationIssue[] } {
+export function resolveKlingVideoOptions(input: KlingVideoOptionsInput): { fields: KlingVideoFields; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const rule = KLING_MODEL_RULES[input.model];
   const fields: KlingVideoFields = { model_name: input.model, duration: '5' };
@@ -89,7 +144,7 @@ export function resolveKlingVideoOptions(
   }
   const { options } = input;
 
-  const duration = options.duration === undefined ? rule.durations[0] === '3' ? '5' : rule.durations[0]! : String(options.duration);
+  const duration = options.duration === undefined ? (rule.durations[0] === '3' ? '5' : rule.durations[0]!) : String(options.duration);
   if (!rule.durations.includes(duration)) {
     issues.push({ code: 'invalid-duration', vars: { allowed: describeDurations(rule.durations) } });
   }

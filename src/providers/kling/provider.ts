@@ -16,21 +16,8 @@ import {
   type ValidationIssue,
   type VideoProvider,
 } from '../types.js';
-import {
-  KLING_AUTH_RETRY_CODES,
-  KlingApiError,
-  KlingResponseError,
-  classifyKlingError,
-  type KlingOperation,
-} from './errors.js';
-import {
-  KLING_IMAGE_MIMES,
-  KLING_MAX_IMAGE_BYTES,
-  KLING_MIN_IMAGE_SIDE,
-  checkKlingImage,
-  readImageSize,
-  sniffImageType,
-} from '../../media/image.js';
+import { KLING_AUTH_RETRY_CODES, KlingApiError, KlingResponseError, classifyKlingError, type KlingOperation } from './errors.js';
+import { KLING_IMAGE_MIMES, KLING_MAX_IMAGE_BYTES, KLING_MIN_IMAGE_SIDE, checkKlingImage, readImageSize, sniffImageType } from '../../media/image.js';
 import { createKlingTokenSigner, type KlingTokenSigner } from './jwt.js';
 import { klingEnvelopeSchema, klingTaskListSchema, klingTaskSchema, type KlingTask } from './schemas.js';
 
@@ -132,8 +119,7 @@ export function createKlingProvider(config: KlingProviderConfig): KlingProvider 
   const maxPages = config.findTaskMaxPages ?? 4;
   const log = config.logger;
 
-  const classify = (operation: KlingOperation) => (error: unknown) =>
-    classifyKlingError(error, { operation, concurrencyDelayMs });
+  const classify = (operation: KlingOperation) => (error: unknown) => classifyKlingError(error, { operation, concurrencyDelayMs });
 
   function policy(operation: string, signal?: AbortSignal): RetryPolicy {
     return {
@@ -141,8 +127,7 @@ export function createKlingProvider(config: KlingProviderConfig): KlingProvider 
       minDelayMs: config.retry?.minDelayMs,
       maxDelayMs: config.retry?.maxDelayMs,
       signal,
-      onRetry: (error, attempt) =>
-        log?.warn({ provider: 'kling', operation, code: error.code, attempt }, 'kling call failed, retrying'),
+      onRetry: (error, attempt) => log?.warn({ provider: 'kling', operation, code: error.code, attempt }, 'kling call failed, retrying'),
     };
   }
 
@@ -238,10 +223,7 @@ export function createKlingProvider(config: KlingProviderConfig): KlingProvider 
     if (!bytes) throw badInput('image-too-large', 'Image is larger than 10 MB');
     const type = sniffImageType(bytes);
     if (!type) throw badInput('image-wrong-type', 'Image is not a JPEG or PNG');
-    const size =
-      image.width !== undefined && image.height !== undefined
-        ? { width: image.width, height: image.height }
-        : readImageSize(bytes);
+    const size = image.width !== undefined && image.height !== undefined ? { width: image.width, height: image.height } : readImageSize(bytes);
     if (!size) throw badInput('image-unreadable', 'Image dimensions could not be read');
     const issues = checkKlingImage({ mime: `image/${type}`, size: bytes.length, ...size });
     const first = issues[0];
@@ -323,20 +305,11 @@ export function createKlingProvider(config: KlingProviderConfig): KlingProvider 
           return { taskId: parseTask(data, 'create').task_id };
         } catch (error) {
           // An earlier attempt (or an earlier ambiguous submit) already created the task.
-          if (
-            error instanceof KlingApiError &&
-            error.businessCode === 1201 &&
-            /external_task_id/i.test(error.klingMessage)
-          ) {
+          if (error instanceof KlingApiError && error.businessCode === 1201 && /external_task_id/i.test(error.klingMessage)) {
             const found = await findTask(request, signal);
             if (found) return found;
             // The task exists (Kling says so) but is not visible yet: never a bad input.
-            throw new ProviderError(
-              'Kling: external_task_id already exists but the task was not found yet',
-              'ambiguous',
-              'task_exists',
-              'provider_error',
-            );
+            throw new ProviderError('Kling: external_task_id already exists but the task was not found yet', 'ambiguous', 'task_exists', 'provider_error');
           }
           throw error;
         }

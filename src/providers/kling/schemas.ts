@@ -24,7 +24,10 @@ export const klingTaskSchema = z.object({
   task_status: klingTaskStatusSchema,
   task_status_msg: z.string().nullish(),
   task_info: z.object({ external_task_id: z.string().nullish() }).partial().nullish(),
-  task_result: z.object({ videos: z.array(klingVideoSchema).nullish() }).partial().nullish(),
+  task_result: z
+    .object({ videos: z.array(klingVideoSchema).nullish() })
+    .partial()
+    .nullish(),
   created_at: z.number().optional(),
   updated_at: z.number().optional(),
   final_unit_deduction: z.union([z.string(), z.number()]).optional(),

@@ -84,7 +84,12 @@ export function createAudioPreparer(options: Pick<AudioConvertOptions, 'timeoutM
       if (error.code === 'too_large') throw badInput('audio-too-large', 'converted audio is larger than 5 MB');
       if (error.code === 'invalid_input' || error.code === 'no_audio') throw badInput('audio-unreadable', `audio could not be read: ${error.message}`);
       // Our converter failed (missing binary, timeout): not the user's fault; may work on a retry.
-      throw new ProviderError(`audio conversion failed: ${error.message}`, error.code === 'tool_unavailable' ? 'final' : 'retryable', `audio_convert_${error.code}`, 'provider_error');
+      throw new ProviderError(
+        `audio conversion failed: ${error.message}`,
+        error.code === 'tool_unavailable' ? 'final' : 'retryable',
+        `audio_convert_${error.code}`,
+        'provider_error',
+      );
     }
   };
 }

@@ -23,11 +23,17 @@ export const klingSuiteTaskSchema = z.object({
   task_info: z
     .object({
       external_task_id: z.string().nullish(),
-      parent_video: z.object({ id: idString.optional(), url: z.string().optional(), duration: z.union([z.string(), z.number()]).optional() }).partial().nullish(),
+      parent_video: z
+        .object({ id: idString.optional(), url: z.string().optional(), duration: z.union([z.string(), z.number()]).optional() })
+        .partial()
+        .nullish(),
     })
     .partial()
     .nullish(),
-  task_result: z.object({ videos: z.array(klingSuiteVideoSchema).nullish() }).partial().nullish(),
+  task_result: z
+    .object({ videos: z.array(klingSuiteVideoSchema).nullish() })
+    .partial()
+    .nullish(),
   created_at: z.number().optional(),
   updated_at: z.number().optional(),
   final_unit_deduction: z.union([z.string(), z.number()]).optional(),
@@ -41,11 +47,9 @@ export const klingFaceSchema = z.object({
   start_time: numberish.pipe(z.number().nonnegative()),
   end_time: numberish.pipe(z.number().nonnegative()),
 });
-export type KlingFace = z.infer<typeof klingFaceSchema>;
 
 export const klingIdentifyFaceSchema = z.object({
   session_id: z.string().min(1),
   final_unit_deduction: z.union([z.string(), z.number()]).optional(),
   face_data: z.array(klingFaceSchema).default([]),
 });
-export type KlingIdentifyFace = z.infer<typeof klingIdentifyFaceSchema>;

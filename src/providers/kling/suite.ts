@@ -116,10 +116,7 @@ export interface KlingSuiteProvider extends VideoProvider {
   findTask(request: KlingSuiteRequest, signal?: AbortSignal): Promise<{ taskId: string } | null>;
   getStatus(taskId: string, kind: KlingTaskKind, signal?: AbortSignal): Promise<TaskStatus>;
   /** identify-face (synchronous): the faces of a video, for the "which face?" question. */
-  identifyFace(
-    input: { generationId: string; video?: InputMedia; sourceVideo?: SourceVideo },
-    signal?: AbortSignal,
-  ): Promise<KlingIdentifiedFaces>;
+  identifyFace(input: { generationId: string; video?: InputMedia; sourceVideo?: SourceVideo }, signal?: AbortSignal): Promise<KlingIdentifiedFaces>;
   externalTaskId(request: Pick<GenerationRequest, 'generationId'>): string;
   readonly signedTokenCount: number;
 }
@@ -204,7 +201,8 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
         if (mode !== 'std' && mode !== 'pro') issues.push({ code: 'invalid-mode', vars: { allowed: 'std, pro' } });
         if (!request.audio) issues.push({ code: 'audio-required' });
         const seconds = request.audioSeconds;
-        if (seconds !== undefined && seconds < KLING_AVATAR_MIN_AUDIO_SECONDS) issues.push({ code: 'audio-too-short', vars: { min: KLING_AVATAR_MIN_AUDIO_SECONDS } });
+        if (seconds !== undefined && seconds < KLING_AVATAR_MIN_AUDIO_SECONDS)
+          issues.push({ code: 'audio-too-short', vars: { min: KLING_AVATAR_MIN_AUDIO_SECONDS } });
         if (seconds !== undefined && seconds > avatarMax) issues.push({ code: 'audio-too-long', vars: { max: avatarMax, seconds: Math.ceil(seconds) } });
         return issues;
       }
@@ -384,7 +382,11 @@ export function createKlingSuiteProvider(config: KlingSuiteConfig): KlingSuitePr
       case 'video_lipsync': {
         const { sessionId, face } = await chooseFace(request, signal);
         const audioMs = (request.audioSeconds ?? KLING_LIPSYNC_MAX_AUDIO_SECONDS) * 1000;
-        const videoMs = request.sourceVideo ? request.sourceVideo.durationSeconds * 1000 : request.videoSeconds !== undefined ? request.videoSeconds * 1000 : undefined;
+        const videoMs = request.sourceVideo
+          ? request.sourceVideo.durationSeconds * 1000
+          : request.videoSeconds !== undefined
+            ? request.videoSeconds * 1000
+            : undefined;
         const fit = fitSoundWindow({ faceStartMs: face.startMs, faceEndMs: face.endMs, audioMs, ...(videoMs !== undefined ? { videoMs } : {}) });
         if (!fit.ok) throw badInput(fit.code, `lip-sync window does not fit: ${fit.code}`);
         const sound = await prepareAudio(request.audio!, { maxSeconds: fit.window.sound_end_time / 1000, signal });

@@ -171,7 +171,11 @@ export function createVeoProvider(config: VeoProviderConfig): VideoProvider {
         kieApi.uploadFileStream(
           upload,
           apiKey,
-          { uploadPath: `${uploadPrefix}/${request.generationId}`, fileName, file: { contentType: baseMime(media.mime), size: media.size, open: () => media.open() } },
+          {
+            uploadPath: `${uploadPrefix}/${request.generationId}`,
+            fileName,
+            file: { contentType: baseMime(media.mime), size: media.size, open: () => media.open() },
+          },
           { signal },
         ),
       (e) => classify(e, 'upload'),
@@ -201,7 +205,11 @@ export function createVeoProvider(config: VeoProviderConfig): VideoProvider {
     const wanted = veoParamSchema.safeParse(parseJsonString(info.paramJson ?? undefined));
     const wants1080p = wanted.success && wanted.data.resolution === '1080p';
     if (!wants1080p || info.response?.resolution === '1080p') return { state: 'succeeded', videoUrl: url, durationSeconds: 8 };
-    const hd = await withRetry(() => get1080p(taskId, signal), (e) => classify(e, 'recordInfo'), policy('get1080p', signal)).catch((error: unknown) => {
+    const hd = await withRetry(
+      () => get1080p(taskId, signal),
+      (e) => classify(e, 'recordInfo'),
+      policy('get1080p', signal),
+    ).catch((error: unknown) => {
       config.logger?.warn({ provider: 'veo', code: classify(error).code }, 'Veo 1080p lookup failed; delivering 720p');
       return 'fallback' as const;
     });
@@ -225,10 +233,14 @@ export function createVeoProvider(config: VeoProviderConfig): VideoProvider {
     async submit(request, signal) {
       const issues = validateVeo(request);
       if (issues.length > 0) throw new ProviderError(`Veo request invalid: ${issues.map((i) => i.code).join(', ')}`, 'final', 'validation', 'bad_input');
-      const frames = await Promise.all(
-        [request.image ? rehost(request, request.image, 'image', signal) : undefined, request.endImage ? rehost(request, request.endImage, 'end-image', signal) : undefined],
+      const frames = await Promise.all([
+        request.image ? rehost(request, request.image, 'image', signal) : undefined,
+        request.endImage ? rehost(request, request.endImage, 'end-image', signal) : undefined,
+      ]);
+      const body = buildVeoBody(
+        request,
+        frames.filter((u): u is string => Boolean(u)),
       );
-      const body = buildVeoBody(request, frames.filter((u): u is string => Boolean(u)));
       const taskId = await withRetry(
         async () => {
           const response = await api.post('api/v1/veo/generate', { headers, json: body, responseType: 'text', signal });
@@ -246,7 +258,11 @@ export function createVeoProvider(config: VeoProviderConfig): VideoProvider {
     },
 
     async getStatus(taskId, _kind, signal) {
-      const info = await withRetry(() => recordInfo(taskId, signal), (e) => classify(e, 'recordInfo'), policy('recordInfo', signal));
+      const info = await withRetry(
+        () => recordInfo(taskId, signal),
+        (e) => classify(e, 'recordInfo'),
+        policy('recordInfo', signal),
+      );
       if (info.successFlag === 0) return { state: 'pending', providerState: 'generating' };
       if (info.successFlag === 1) return succeeded(taskId, info, signal);
       const code = info.errorCode === null || info.errorCode === undefined ? undefined : String(info.errorCode);

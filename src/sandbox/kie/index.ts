@@ -347,8 +347,7 @@ export class FakeKie {
   }
 
   private apiError(code: number, msg?: string): (res: ServerResponse) => void {
-    return (res) =>
-      sendJson(res, this.options.mirrorHttpStatus ? code : 200, { code, msg: msg ?? CODE_MESSAGES[code] ?? 'error', data: null });
+    return (res) => sendJson(res, this.options.mirrorHttpStatus ? code : 200, { code, msg: msg ?? CODE_MESSAGES[code] ?? 'error', data: null });
   }
 
   private uploadError(code: number, msg?: string): (res: ServerResponse) => void {
@@ -434,7 +433,10 @@ export class FakeKie {
     for (const key of Object.keys(input)) {
       if (!allowed.includes(key)) return `input.${key} is not a field of ${model}`;
     }
-    for (const [key, kind] of [['image_url', 'image/'], ['audio_url', 'audio/']] as const) {
+    for (const [key, kind] of [
+      ['image_url', 'image/'],
+      ['audio_url', 'audio/'],
+    ] as const) {
       const value = input[key];
       if (typeof value !== 'string' || value === '') return `input.${key} is required`;
       const upload = this.uploadByUrl(value);

@@ -55,7 +55,8 @@ export const MARKET_SCHEMAS: Readonly<Record<string, MarketSchema>> = {
     check: (input) => {
       if (input.multi_shots === true && Array.isArray(input.image_urls) && input.image_urls.length > 1) return 'multi-shot allows only the first frame';
       if (input.kling_elements !== undefined && !Array.isArray(input.image_urls)) return 'kling_elements requires image_urls';
-      if (typeof input.prompt === 'string' && /@\w+/.test(input.prompt) && input.kling_elements !== undefined && !input.image_urls) return 'referencing elements requires image_urls';
+      if (typeof input.prompt === 'string' && /@\w+/.test(input.prompt) && input.kling_elements !== undefined && !input.image_urls)
+        return 'referencing elements requires image_urls';
       return undefined;
     },
   },
@@ -178,7 +179,8 @@ export function checkMarketInput(model: string, input: Record<string, unknown>, 
         break;
       case 'number':
       case 'integer':
-        if (typeof value !== 'number' || (rule.type === 'integer' && !Number.isInteger(value))) return `input.${key} must be ${rule.type === 'integer' ? 'an integer' : 'a number'}`;
+        if (typeof value !== 'number' || (rule.type === 'integer' && !Number.isInteger(value)))
+          return `input.${key} must be ${rule.type === 'integer' ? 'an integer' : 'a number'}`;
         if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) return `input.${key} is out of range`;
         break;
       case 'images':

@@ -67,10 +67,12 @@ export class FakeVeo {
     if (model !== 'veo3' && model !== 'veo3_fast' && model !== 'veo3_lite') return error(422, `model ${String(model)} is not supported`);
     const aspect = request.aspect_ratio ?? request.aspectRatio ?? '16:9';
     if (aspect !== '16:9' && aspect !== '9:16' && aspect !== 'Auto') return error(422, 'aspect_ratio must be 16:9, 9:16 or Auto');
-    if (request.resolution !== undefined && !['720p', '1080p', '4k'].includes(String(request.resolution))) return error(422, 'resolution must be 720p, 1080p or 4k');
+    if (request.resolution !== undefined && !['720p', '1080p', '4k'].includes(String(request.resolution)))
+      return error(422, 'resolution must be 720p, 1080p or 4k');
     if ('duration' in request) return error(422, 'duration is not a field of veo generate');
     const images = imageUrls === undefined ? [] : imageUrls;
-    if (!Array.isArray(images) || images.some((u) => typeof u !== 'string' || !this.host.isImage(u))) return error(422, 'imageUrls must be reachable image URLs');
+    if (!Array.isArray(images) || images.some((u) => typeof u !== 'string' || !this.host.isImage(u)))
+      return error(422, 'imageUrls must be reachable image URLs');
     const generationType = request.generationType ?? (images.length === 0 ? 'TEXT_2_VIDEO' : 'FIRST_AND_LAST_FRAMES_2_VIDEO');
     switch (generationType) {
       case 'TEXT_2_VIDEO':
@@ -87,7 +89,8 @@ export class FakeVeo {
       default:
         return error(422, `generationType ${String(generationType)} is not supported`);
     }
-    if (callBackUrl !== undefined && (typeof callBackUrl !== 'string' || !/^https?:\/\//.test(callBackUrl))) return error(422, 'callBackUrl must be an http(s) URL');
+    if (callBackUrl !== undefined && (typeof callBackUrl !== 'string' || !/^https?:\/\//.test(callBackUrl)))
+      return error(422, 'callBackUrl must be an http(s) URL');
     const taskId = randomBytes(16).toString('hex');
     this.tasks.set(taskId, {
       taskId,
@@ -142,7 +145,10 @@ export class FakeVeo {
     task.fourKCalls++;
     if (task.fourKCalls === 1) return ok({ taskId: `${task.taskId}-4k` });
     if (task.fourKCalls === 2) return error(422, '4k is processing. Please wait.');
-    return { status: 200, body: { code: 422, msg: 'The video has been generated successfully', data: { resultUrls: [this.host.resultUrl(`${task.taskId}-4k`)] } } };
+    return {
+      status: 200,
+      body: { code: 422, msg: 'The video has been generated successfully', data: { resultUrls: [this.host.resultUrl(`${task.taskId}-4k`)] } },
+    };
   }
 
   extend(body: unknown): Answer {
@@ -187,7 +193,12 @@ export class FakeVeo {
         ? {
             code: 200,
             msg: 'Veo3.1 video generated successfully.',
-            data: { taskId: task.taskId, promptJson: JSON.stringify(task.request), info: { resultUrls: [this.host.resultUrl(task.taskId)], originUrls: [], resolution: '720p' }, fallbackFlag: false },
+            data: {
+              taskId: task.taskId,
+              promptJson: JSON.stringify(task.request),
+              info: { resultUrls: [this.host.resultUrl(task.taskId)], originUrls: [], resolution: '720p' },
+              fallbackFlag: false,
+            },
           }
         : { code: failure?.errorCode ?? 501, msg: failure?.errorMessage ?? 'failed', data: { taskId: task.taskId, fallbackFlag: false } },
     );

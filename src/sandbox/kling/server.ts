@@ -25,14 +25,7 @@ import {
 import { RESULT_VIDEO_PATH } from '../assets.js';
 
 export type FakeKlingKind =
-  | 'text2video'
-  | 'image2video'
-  | 'avatar'
-  | 'video-extend'
-  | 'advanced-lip-sync'
-  | 'lip-sync'
-  | 'multi-image2video'
-  | 'motion-control';
+  'text2video' | 'image2video' | 'avatar' | 'video-extend' | 'advanced-lip-sync' | 'lip-sync' | 'multi-image2video' | 'motion-control';
 /** `identify` is the synchronous identify-face, `tts` the synchronous /v1/audio/tts. */
 export type FakeKlingRoute = 'create' | 'get' | 'list' | 'identify' | 'tts';
 
@@ -167,11 +160,27 @@ export const FAKE_KLING_DEFAULT_MODELS = [
 ];
 
 const HTTP_STATUS: Record<number, number> = {
-  1000: 401, 1001: 401, 1002: 401, 1003: 401, 1004: 401,
-  1100: 429, 1101: 429, 1102: 429, 1103: 403,
-  1200: 400, 1201: 400, 1202: 404, 1203: 404,
-  1300: 400, 1301: 400, 1302: 429, 1303: 429, 1304: 429,
-  5000: 500, 5001: 503, 5002: 504,
+  1000: 401,
+  1001: 401,
+  1002: 401,
+  1003: 401,
+  1004: 401,
+  1100: 429,
+  1101: 429,
+  1102: 429,
+  1103: 403,
+  1200: 400,
+  1201: 400,
+  1202: 404,
+  1203: 404,
+  1300: 400,
+  1301: 400,
+  1302: 429,
+  1303: 429,
+  1304: 429,
+  5000: 500,
+  5001: 503,
+  5002: 504,
 };
 
 const DEFAULT_MESSAGES: Record<number, string> = {
@@ -613,7 +622,8 @@ export class FakeKling {
     if (hasFile) return checkSoundFile(holder.sound_file, minS, maxS, (url) => this.fetchBytes(url, 'sound_file', 5 * 1024 * 1024));
     const audio = typeof holder.audio_id === 'string' ? this.ttsAudios.get(holder.audio_id) : undefined;
     if (!audio || this.now() - audio.createdAt >= 30 * DAY_MS) throw new FakeKlingError(1201, 'audio_id does not exist or has expired');
-    if (audio.durationMs < minS * 1000 || audio.durationMs > maxS * 1000) throw new FakeKlingError(1201, `audio duration must be between ${minS}s and ${maxS}s`);
+    if (audio.durationMs < minS * 1000 || audio.durationMs > maxS * 1000)
+      throw new FakeKlingError(1201, `audio duration must be between ${minS}s and ${maxS}s`);
     return audio.durationMs;
   }
 
@@ -661,7 +671,8 @@ export class FakeKling {
         if (!face) throw bad('face_id does not exist in this session');
         const audioMs = await this.soundOrAudioId(choice, 2, 60);
         const times = ['sound_start_time', 'sound_end_time', 'sound_insert_time'] as const;
-        for (const t of times) if (!Number.isInteger(choice[t]) || (choice[t] as number) < 0) throw bad(`${t} is required and must be a non-negative integer (ms)`);
+        for (const t of times)
+          if (!Number.isInteger(choice[t]) || (choice[t] as number) < 0) throw bad(`${t} is required and must be a non-negative integer (ms)`);
         const start = choice.sound_start_time as number;
         const end = choice.sound_end_time as number;
         const insert = choice.sound_insert_time as number;
@@ -702,7 +713,8 @@ export class FakeKling {
         checkPrompt(body, true);
         checkMode(false);
         if (body.duration !== undefined && body.duration !== '5' && body.duration !== '10') throw bad('duration: allowed values: 5, 10 (strings)');
-        if (body.aspect_ratio !== undefined && !['16:9', '9:16', '1:1'].includes(body.aspect_ratio as string)) throw bad('aspect_ratio: allowed values: 16:9, 9:16, 1:1');
+        if (body.aspect_ratio !== undefined && !['16:9', '9:16', '1:1'].includes(body.aspect_ratio as string))
+          throw bad('aspect_ratio: allowed values: 16:9, 9:16, 1:1');
         return { model };
       }
       case 'motion-control': {
@@ -778,7 +790,8 @@ export class FakeKling {
     }
     if (typeof body.text !== 'string' || body.text === '' || [...body.text].length > 1000) throw new FakeKlingError(1201, 'text is required (at most 1000)');
     if (typeof body.voice_id !== 'string' || body.voice_id === '') throw new FakeKlingError(1201, 'voice_id is required');
-    if (body.voice_language !== undefined && body.voice_language !== 'zh' && body.voice_language !== 'en') throw new FakeKlingError(1201, 'voice_language: allowed values: zh, en');
+    if (body.voice_language !== undefined && body.voice_language !== 'zh' && body.voice_language !== 'en')
+      throw new FakeKlingError(1201, 'voice_language: allowed values: zh, en');
     const speed = body.voice_speed;
     if (speed !== undefined && (typeof speed !== 'number' || speed < 0.8 || speed > 2)) throw new FakeKlingError(1201, 'voice_speed must be in [0.8, 2.0]');
     this.nextId += 1n;
@@ -869,10 +882,7 @@ export class FakeKling {
         ...(task.externalTaskId ? { external_task_id: task.externalTaskId } : {}),
         ...(task.parentVideo ? { parent_video: task.parentVideo } : {}),
       },
-      task_result:
-        task.status === 'succeed' && task.videoUrl
-          ? { videos: [{ id: task.videoId, url: task.videoUrl, duration: task.duration }] }
-          : {},
+      task_result: task.status === 'succeed' && task.videoUrl ? { videos: [{ id: task.videoId, url: task.videoUrl, duration: task.duration }] } : {},
       ...(task.status === 'succeed' ? { final_unit_deduction: task.body.mode === 'pro' ? '3.5' : '1' } : {}),
       watermark_info: { enabled: false },
       created_at: task.createdAt,

@@ -114,9 +114,7 @@ function render(state) {
 function renderPeople(state) {
   const wanted = state.people.map((p) => `${p.id}:${p.name}:${p.language}:${p.admin}`).join('|');
   if (ui.user.dataset.people !== wanted) {
-    ui.user.replaceChildren(
-      ...state.people.map((p) => el('option', { value: String(p.id), text: `${p.name}${p.admin ? ' (admin)' : ''} · ${p.language}` })),
-    );
+    ui.user.replaceChildren(...state.people.map((p) => el('option', { value: String(p.id), text: `${p.name}${p.admin ? ' (admin)' : ''} · ${p.language}` })));
     ui.user.dataset.people = wanted;
   }
   ui.user.value = String(state.current);
@@ -151,9 +149,7 @@ function renderReplyKeyboard(rows) {
   if (ui.replyKeyboard.dataset.key === key && !ui.replyKeyboard.hidden) return;
   ui.replyKeyboard.dataset.key = key;
   ui.replyKeyboard.replaceChildren(
-    ...rows.map((row) =>
-      el('div', { class: 'row' }, ...row.map((b) => el('button', { type: 'button', text: b.text, onclick: () => void sendText(b.text) }))),
-    ),
+    ...rows.map((row) => el('div', { class: 'row' }, ...row.map((b) => el('button', { type: 'button', text: b.text, onclick: () => void sendText(b.text) })))),
   );
   ui.replyKeyboard.hidden = false;
 }
@@ -225,7 +221,10 @@ function mediaNode(media) {
       return el(
         'div',
         { class: 'audio' },
-        el('span', { class: 'label', text: media.kind === 'voice' ? `Voice message${media.duration ? ` · ${media.duration} s` : ''}` : media.fileName || 'Audio' }),
+        el('span', {
+          class: 'label',
+          text: media.kind === 'voice' ? `Voice message${media.duration ? ` · ${media.duration} s` : ''}` : media.fileName || 'Audio',
+        }),
         el('audio', { src: media.url, controls: true, preload: 'metadata', 'aria-label': media.kind === 'voice' ? 'Voice message' : 'Audio' }),
       );
     default:
@@ -267,10 +266,24 @@ const starsText = (inv) => (inv.currency === 'XTR' ? `${inv.amount} ⭐` : `${in
 
 function invoiceNode(m) {
   const inv = m.invoice;
-  const card = el('div', { class: 'invoice' }, el('strong', { text: inv.title }), el('p', { text: inv.description }), el('p', { class: 'amount', text: starsText(inv) }));
+  const card = el(
+    'div',
+    { class: 'invoice' },
+    el('strong', { text: inv.title }),
+    el('p', { text: inv.description }),
+    el('p', { class: 'amount', text: starsText(inv) }),
+  );
   // Without a Pay button in its keyboard, Telegram shows its own under the invoice.
   if (!m.buttons.flat().some((b) => b.pay)) {
-    card.append(el('button', { type: 'button', class: 'pay', text: inv.paid ? 'Paid' : `Pay ${starsText(inv)}`, disabled: inv.paid, onclick: (e) => pay(m, e.currentTarget) }));
+    card.append(
+      el('button', {
+        type: 'button',
+        class: 'pay',
+        text: inv.paid ? 'Paid' : `Pay ${starsText(inv)}`,
+        disabled: inv.paid,
+        onclick: (e) => pay(m, e.currentTarget),
+      }),
+    );
   }
   return card;
 }
@@ -597,4 +610,9 @@ $('next-month').addEventListener('click', async () => {
 
 listen();
 void refresh();
-window.sandbox = { refresh, get state() { return lastState; } };
+window.sandbox = {
+  refresh,
+  get state() {
+    return lastState;
+  },
+};

@@ -15,10 +15,8 @@ export const E = {
   unauthorized: 'Unauthorized',
   notFound: 'Not Found',
   tooLarge: 'Request Entity Too Large',
-  conflictPoll:
-    'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-  conflictWebhookActive:
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+  conflictPoll: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+  conflictWebhookActive: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
   conflictSetWebhook: 'Conflict: terminated by setWebhook request',
   chatNotFound: 'Bad Request: chat not found',
   textEmpty: 'Bad Request: message text is empty',
@@ -57,5 +55,4 @@ export const E = {
 export const badRequest = (what: string): ApiError => new ApiError(400, `Bad Request: ${what}`);
 
 /** Message for a 429 as the real server words it. */
-export const tooManyRequests = (retryAfter: number): ApiError =>
-  new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+export const tooManyRequests = (retryAfter: number): ApiError => new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });

@@ -27,26 +27,65 @@ export const DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 export const PHOTO_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 const KIND_DIR: Record<FileKind, string> = {
-  photo: 'photos', voice: 'voice', audio: 'music', document: 'documents', video: 'videos',
-  animation: 'animations', video_note: 'video_notes', sticker: 'stickers',
+  photo: 'photos',
+  voice: 'voice',
+  audio: 'music',
+  document: 'documents',
+  video: 'videos',
+  animation: 'animations',
+  video_note: 'video_notes',
+  sticker: 'stickers',
 };
 const KIND_EXT: Partial<Record<FileKind, string>> = {
-  photo: 'jpg', voice: 'oga', audio: 'mp3', video: 'mp4', animation: 'mp4', video_note: 'mp4', sticker: 'webp',
+  photo: 'jpg',
+  voice: 'oga',
+  audio: 'mp3',
+  video: 'mp4',
+  animation: 'mp4',
+  video_note: 'mp4',
+  sticker: 'webp',
 };
 const KIND_PREFIX: Record<FileKind, string> = {
-  photo: 'AgACAgIAAxkBAA', voice: 'AwACAgIAAxkBAA', audio: 'CQACAgIAAxkBAA', document: 'BQACAgIAAxkBAA',
-  video: 'BAACAgIAAxkBAA', animation: 'CgACAgIAAxkBAA', video_note: 'DQACAgIAAxkBAA', sticker: 'CAACAgIAAxkBAA',
+  photo: 'AgACAgIAAxkBAA',
+  voice: 'AwACAgIAAxkBAA',
+  audio: 'CQACAgIAAxkBAA',
+  document: 'BQACAgIAAxkBAA',
+  video: 'BAACAgIAAxkBAA',
+  animation: 'CgACAgIAAxkBAA',
+  video_note: 'DQACAgIAAxkBAA',
+  sticker: 'CAACAgIAAxkBAA',
 };
 const TYPE_NAME: Record<FileKind, string> = {
-  photo: 'Photo', voice: 'Voice', audio: 'Audio', document: 'Document', video: 'Video',
-  animation: 'Animation', video_note: 'VideoNote', sticker: 'Sticker',
+  photo: 'Photo',
+  voice: 'Voice',
+  audio: 'Audio',
+  document: 'Document',
+  video: 'Video',
+  animation: 'Animation',
+  video_note: 'VideoNote',
+  sticker: 'Sticker',
 };
 
 const MIME_BY_EXT: Record<string, string> = {
-  pdf: 'application/pdf', txt: 'text/plain', json: 'application/json', zip: 'application/zip',
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
-  mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mp3: 'audio/mpeg', m4a: 'audio/mp4',
-  ogg: 'audio/ogg', oga: 'audio/ogg', opus: 'audio/ogg', wav: 'audio/x-wav', csv: 'text/csv',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  json: 'application/json',
+  zip: 'application/zip',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  wav: 'audio/x-wav',
+  csv: 'text/csv',
 };
 
 export function mimeFromName(name: string | undefined): string | undefined {

@@ -28,9 +28,22 @@ const finish = (text: string, entities: Entity[]): Formatted => ({
 
 // ---------------------------------------------------------------- HTML
 const HTML_TAGS: Record<string, string> = {
-  b: 'bold', strong: 'bold', i: 'italic', em: 'italic', u: 'underline', ins: 'underline',
-  s: 'strikethrough', strike: 'strikethrough', del: 'strikethrough', 'tg-spoiler': 'spoiler',
-  a: 'text_link', code: 'code', pre: 'pre', blockquote: 'blockquote', span: 'spoiler', 'tg-emoji': 'custom_emoji',
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  u: 'underline',
+  ins: 'underline',
+  s: 'strikethrough',
+  strike: 'strikethrough',
+  del: 'strikethrough',
+  'tg-spoiler': 'spoiler',
+  a: 'text_link',
+  code: 'code',
+  pre: 'pre',
+  blockquote: 'blockquote',
+  span: 'spoiler',
+  'tg-emoji': 'custom_emoji',
 };
 
 function decodeHtmlEntity(src: string, i: number): { ch: string; next: number } {
@@ -73,8 +86,7 @@ export function parseHtml(src: string): Formatted {
       const name = inner.slice(1).trim().toLowerCase();
       const top = stack.pop();
       if (!top) fail(`Unexpected end tag at byte offset ${byteOffset(src, i)}`);
-      if (top!.tag !== name)
-        fail(`Unmatched end tag at byte offset ${byteOffset(src, i)}, expected "</${top!.tag}>", found "</${name}>"`);
+      if (top!.tag !== name) fail(`Unmatched end tag at byte offset ${byteOffset(src, i)}, expected "</${top!.tag}>", found "</${name}>"`);
       if (top!.entity) {
         top!.entity.length = out.length - top!.entity.offset;
         entities.push(top!.entity);
@@ -126,10 +138,20 @@ export function parseMarkdownV2(src: string): Formatted {
   const entities: Entity[] = [];
   const open: { marker: string; type: string; offset: number; at: number }[] = [];
   const names: Record<string, string> = {
-    '*': 'Bold', _: 'Italic', __: 'Underline', '~': 'Strikethrough', '||': 'Spoiler', '[': 'TextUrl',
+    '*': 'Bold',
+    _: 'Italic',
+    __: 'Underline',
+    '~': 'Strikethrough',
+    '||': 'Spoiler',
+    '[': 'TextUrl',
   };
   const types: Record<string, string> = {
-    '*': 'bold', _: 'italic', __: 'underline', '~': 'strikethrough', '||': 'spoiler', '[': 'text_link',
+    '*': 'bold',
+    _: 'italic',
+    __: 'underline',
+    '~': 'strikethrough',
+    '||': 'spoiler',
+    '[': 'text_link',
   };
   let quoteStart = -1;
   let i = 0;

@@ -13,7 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { FileStore } from './files.js';
 import type { Params } from './params.js';
 import { ApiServer, type CallRecord, type Fault } from './server.js';
-import { BotState, type Message, type UserInfo } from './store.js';
+import { BotState, type UserInfo } from './store.js';
 import type { Update, WebhookDelivery } from './updates.js';
 import { FakeUser } from './user.js';
 import { ChangeSignal } from './wait.js';
@@ -288,4 +288,3 @@ export class FakeTelegram {
     await this.server.close();
   }
 }
-

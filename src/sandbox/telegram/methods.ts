@@ -26,8 +26,17 @@ export class Described {
 export type Handler = (ctx: MethodContext) => unknown;
 
 const CHAT_ACTIONS = new Set([
-  'typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document',
-  'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note',
+  'typing',
+  'upload_photo',
+  'record_video',
+  'upload_video',
+  'record_voice',
+  'upload_voice',
+  'upload_document',
+  'choose_sticker',
+  'find_location',
+  'record_video_note',
+  'upload_video_note',
 ]);
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -73,8 +82,16 @@ function markupOf(rec: ChatRecord | undefined, p: Params): { reply_markup?: unkn
         } else if ('url' in b) {
           if (!validUrl(b.url)) throw new ApiError(400, E.buttonUrlInvalid);
         } else if (
-          !['login_url', 'switch_inline_query', 'switch_inline_query_current_chat', 'switch_inline_query_chosen_chat',
-            'callback_game', 'pay', 'web_app', 'copy_text'].some((k) => k in b)
+          ![
+            'login_url',
+            'switch_inline_query',
+            'switch_inline_query_current_chat',
+            'switch_inline_query_chosen_chat',
+            'callback_game',
+            'pay',
+            'web_app',
+            'copy_text',
+          ].some((k) => k in b)
         ) {
           throw badRequest('text buttons are unallowed in the inline keyboard');
         }
@@ -124,8 +141,14 @@ function send(bot: BotState, rec: ChatRecord, p: Params, fields: Record<string, 
 
 // ---------------------------------------------------------------- media
 const FIELD_KIND: Record<string, FileKind> = {
-  photo: 'photo', video: 'video', audio: 'audio', voice: 'voice', document: 'document', animation: 'animation',
-  video_note: 'video_note', sticker: 'sticker',
+  photo: 'photo',
+  video: 'video',
+  audio: 'audio',
+  voice: 'voice',
+  document: 'document',
+  animation: 'animation',
+  video_note: 'video_note',
+  sticker: 'sticker',
 };
 
 function thumbnailOf(bot: BotState, p: Params): Record<string, unknown> | undefined {
@@ -178,8 +201,7 @@ function sendMedia(field: string): Handler {
 async function sendMediaGroup({ bot, params: p }: MethodContext): Promise<Message[]> {
   const rec = bot.writableChat(p.chat_id);
   const media = json<Record<string, unknown>[]>(p.media);
-  if (!Array.isArray(media) || media.length < 2 || media.length > 10)
-    throw badRequest('wrong number of messages in a media group');
+  if (!Array.isArray(media) || media.length < 2 || media.length > 10) throw badRequest('wrong number of messages in a media group');
   const groupId = String(BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000)));
   const prepared: Record<string, unknown>[] = [];
   for (const item of media) {
@@ -259,7 +281,7 @@ async function editMessageMedia({ bot, params: p }: MethodContext): Promise<unkn
   if (!media || !FIELD_KIND[type]) throw badRequest('wrong type of InputMedia');
   if (p.inline_message_id !== undefined) return true;
   const { rec, msg } = editableMessage(bot, p);
-  if (!Object.keys(FIELD_KIND).some((k) => k in msg)) throw badRequest("there is no media in the message to edit");
+  if (!Object.keys(FIELD_KIND).some((k) => k in msg)) throw badRequest('there is no media in the message to edit');
   const fields = await mediaFields(bot, type, media.media, media);
   const caption = captionOf({ caption: media.caption, parse_mode: media.parse_mode, caption_entities: media.caption_entities });
   const next: Record<string, unknown> = { caption: caption?.text, caption_entities: caption?.entities.length ? caption.entities : undefined };
@@ -364,7 +386,12 @@ export const methods: Record<string, Handler> = {
 
   getchat: ({ bot, params }) => {
     const rec = bot.chat(params.chat_id);
-    return { ...rec.chat, accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: { unlimited_gifts: false, limited_gifts: false, unique_gifts: false, premium_subscription: false } };
+    return {
+      ...rec.chat,
+      accent_color_id: 0,
+      max_reaction_count: 11,
+      accepted_gift_types: { unlimited_gifts: false, limited_gifts: false, unique_gifts: false, premium_subscription: false },
+    };
   },
   getchatmember: ({ bot, params }) => {
     const rec = bot.chat(params.chat_id);
@@ -379,10 +406,12 @@ export const methods: Record<string, Handler> = {
     if (!Array.isArray(commands) || commands.length > 100) throw badRequest('BOT_COMMANDS_TOO_MUCH');
     for (const c of commands) {
       if (typeof c.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) throw badRequest('BOT_COMMAND_INVALID');
-      if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256)
-        throw badRequest('BOT_COMMAND_DESCRIPTION_INVALID');
+      if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256) throw badRequest('BOT_COMMAND_DESCRIPTION_INVALID');
     }
-    bot.commands.set(commandsKey(p), commands.map((c) => ({ command: c.command, description: c.description })));
+    bot.commands.set(
+      commandsKey(p),
+      commands.map((c) => ({ command: c.command, description: c.description })),
+    );
     return true;
   },
   getmycommands: ({ bot, params }) => clone(bot.commands.get(commandsKey(params)) ?? []),
@@ -411,18 +440,29 @@ export const methods: Record<string, Handler> = {
     const inv = validateInvoice(p);
     const markup = markupOf(rec, p);
     const pay = markup.reply_markup ?? { inline_keyboard: [[{ text: `Pay ⭐️${inv.amount}`, pay: true }]] };
-    const msg = send(bot, rec, { ...p, reply_markup: pay }, {
-      invoice: {
-        title: inv.title,
-        description: inv.description,
-        start_parameter: inv.startParameter,
-        currency: 'XTR',
-        total_amount: inv.amount,
+    const msg = send(
+      bot,
+      rec,
+      { ...p, reply_markup: pay },
+      {
+        invoice: {
+          title: inv.title,
+          description: inv.description,
+          start_parameter: inv.startParameter,
+          currency: 'XTR',
+          total_amount: inv.amount,
+        },
       },
-    });
+    );
     bot.payments.addInvoice({
-      chatId: rec.chat.id, messageId: msg.message_id, title: inv.title, description: inv.description,
-      payload: inv.payload, currency: 'XTR', amount: inv.amount, label: inv.label,
+      chatId: rec.chat.id,
+      messageId: msg.message_id,
+      title: inv.title,
+      description: inv.description,
+      payload: inv.payload,
+      currency: 'XTR',
+      amount: inv.amount,
+      label: inv.label,
     });
     return msg;
   },

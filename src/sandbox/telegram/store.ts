@@ -1,6 +1,6 @@
 /** Per-bot state: the bot user, chats with their messages, callback queries, commands, chat actions. */
 import { ApiError, E } from './errors.js';
-import { FileStore } from './files.js';
+import { type FileStore } from './files.js';
 import { int, type Params } from './params.js';
 import { Payments } from './payments.js';
 import { UpdateQueue, type UpdateQueueOptions } from './updates.js';
@@ -118,8 +118,16 @@ export class BotState {
       if (user.last_name) chat.last_name = user.last_name;
       if (user.username) chat.username = user.username;
       rec = {
-        chat, user, nextMessageId: 1, messages: new Map(), deleted: new Set(), botSent: [], edits: [],
-        blocked: false, started, replyKeyboard: undefined,
+        chat,
+        user,
+        nextMessageId: 1,
+        messages: new Map(),
+        deleted: new Set(),
+        botSent: [],
+        edits: [],
+        blocked: false,
+        started,
+        replyKeyboard: undefined,
       };
       this.chats.set(user.id, rec);
     }

@@ -91,7 +91,14 @@ export const subscriptionMethods: Record<string, Handler> = {
     const slug = randomBytes(12).toString('base64url');
     const url = `https://t.me/$${slug}`;
     bookOf(bot).links.set(url, {
-      url, slug, title: inv.title, description: inv.description, payload: inv.payload, amount: inv.amount, label: inv.label, subscriptionPeriod: period,
+      url,
+      slug,
+      title: inv.title,
+      description: inv.description,
+      payload: inv.payload,
+      amount: inv.amount,
+      label: inv.label,
+      subscriptionPeriod: period,
     });
     return url;
   },
@@ -113,8 +120,7 @@ export const subscriptionMethods: Record<string, Handler> = {
 };
 
 export type LinkPayResult =
-  | { ok: true; chargeId: string; message: Message; expiration: number }
-  | { ok: false; errorMessage: string | undefined; timedOut: boolean };
+  { ok: true; chargeId: string; message: Message; expiration: number } | { ok: false; errorMessage: string | undefined; timedOut: boolean };
 
 /** Test-side control of Stars subscriptions and deep links of one bot. */
 export class FakeStars {
@@ -158,7 +164,8 @@ export class FakeStars {
   async openDeepLink(user: FakeUser, url: string): Promise<Message> {
     const u = new URL(url);
     const name = u.pathname.replace(/^\//, '');
-    if (u.host !== 't.me' || name.toLowerCase() !== this.bot.user.username.toLowerCase()) throw new Error(`FakeTelegram: ${url} is not a link to @${this.bot.user.username}`);
+    if (u.host !== 't.me' || name.toLowerCase() !== this.bot.user.username.toLowerCase())
+      throw new Error(`FakeTelegram: ${url} is not a link to @${this.bot.user.username}`);
     const param = u.searchParams.get('start');
     if (param === null) return user.sendCommand('/start');
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(param)) throw new Error(`FakeTelegram: start parameter ${JSON.stringify(param)} is not allowed (A-Z a-z 0-9 _ -, 1–64)`);
@@ -170,7 +177,14 @@ export class FakeStars {
     const link = this.book.links.get(url);
     if (!link) throw new Error(`FakeTelegram: ${url} is not an invoice link of this bot`);
     const invoice: InvoiceRecord = {
-      chatId: user.chatId, messageId: 0, title: link.title, description: link.description, payload: link.payload, currency: 'XTR', amount: link.amount, label: link.label,
+      chatId: user.chatId,
+      messageId: 0,
+      title: link.title,
+      description: link.description,
+      payload: link.payload,
+      currency: 'XTR',
+      amount: link.amount,
+      label: link.label,
     };
     const pcq = this.bot.payments.newPreCheckout(user.id, invoice);
     this.bot.updates.push({
@@ -178,7 +192,11 @@ export class FakeStars {
     });
     let answer: { ok: boolean; errorMessage: string | undefined };
     try {
-      answer = await this.tg.signal.until(() => pcq.answer, opts.timeoutMs ?? 10_000, () => new Error('timeout'));
+      answer = await this.tg.signal.until(
+        () => pcq.answer,
+        opts.timeoutMs ?? 10_000,
+        () => new Error('timeout'),
+      );
     } catch {
       pcq.expired = true;
       return { ok: false, errorMessage: undefined, timedOut: true };
@@ -198,8 +216,17 @@ export class FakeStars {
       expiration = now + link.subscriptionPeriod;
       Object.assign(fields, { subscription_expiration_date: expiration, is_recurring: true, is_first_recurring: true });
       this.book.subscriptions.push({
-        userId: user.id, payload: link.payload, amount: link.amount, period: link.subscriptionPeriod, title: link.title,
-        firstChargeId: charge.chargeId, chargeIds: [charge.chargeId], expiration, canceledByBot: false, canceledByUser: false, ended: false,
+        userId: user.id,
+        payload: link.payload,
+        amount: link.amount,
+        period: link.subscriptionPeriod,
+        title: link.title,
+        firstChargeId: charge.chargeId,
+        chargeIds: [charge.chargeId],
+        expiration,
+        canceledByBot: false,
+        canceledByUser: false,
+        ended: false,
       });
     }
     const message = await user.send({ successful_payment: fields });
@@ -227,7 +254,14 @@ export class FakeStars {
       }
       if (balance !== undefined) this.book.starBalances.set(sub.userId, balance - sub.amount);
       const invoice: InvoiceRecord = {
-        chatId: sub.userId, messageId: 0, title: sub.title, description: sub.title, payload: sub.payload, currency: 'XTR', amount: sub.amount, label: sub.title,
+        chatId: sub.userId,
+        messageId: 0,
+        title: sub.title,
+        description: sub.title,
+        payload: sub.payload,
+        currency: 'XTR',
+        amount: sub.amount,
+        label: sub.title,
       };
       const charge = this.bot.payments.charge(sub.userId, invoice);
       sub.chargeIds.push(charge.chargeId);

@@ -46,8 +46,7 @@ const DEFAULT_EXCLUDED = new Set(['chat_member', 'message_reaction', 'message_re
 const PER_USER = new Set(['callback_query', 'pre_checkout_query', 'shipping_query', 'inline_query', 'chosen_inline_result']);
 const IGNORED_WEBHOOK_REPLIES = /^(get.*|setwebhook|deletewebhook|close|logout)$/i;
 
-export const updateType = (u: Record<string, unknown>): string =>
-  Object.keys(u).find((k) => k !== 'update_id') ?? 'unknown';
+export const updateType = (u: Record<string, unknown>): string => Object.keys(u).find((k) => k !== 'update_id') ?? 'unknown';
 
 function queueKey(u: Update): string {
   const type = updateType(u);
@@ -203,8 +202,7 @@ export class UpdateQueue {
     const loopback = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(parsed.hostname);
     if (parsed.protocol === 'http:' && !loopback) throw new ApiError(400, E.webhookHttps);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ApiError(400, E.webhookHttps);
-    if (parsed.protocol === 'https:' && !loopback && !['', '443', '80', '88', '8443'].includes(parsed.port))
-      throw new ApiError(400, E.webhookPorts);
+    if (parsed.protocol === 'https:' && !loopback && !['', '443', '80', '88', '8443'].includes(parsed.port)) throw new ApiError(400, E.webhookPorts);
     const maxConnections = Math.min(100, Math.max(1, int(params.max_connections) ?? 40));
     const next: Webhook = {
       url,

@@ -14,8 +14,7 @@ export interface WaitOptions {
 }
 
 export type PayResult =
-  | { ok: true; chargeId: string; message: Message; updateId: number | undefined }
-  | { ok: false; errorMessage: string | undefined; timedOut: boolean };
+  { ok: true; chargeId: string; message: Message; updateId: number | undefined } | { ok: false; errorMessage: string | undefined; timedOut: boolean };
 
 export interface UserContext {
   bot: BotState;
@@ -33,10 +32,14 @@ export function messageText(m: Message): string {
 }
 
 function describe(m: Message): string {
-  const kinds = ['photo', 'video', 'document', 'audio', 'voice', 'animation', 'video_note', 'sticker', 'invoice']
-    .filter((k) => k in m);
+  const kinds = ['photo', 'video', 'document', 'audio', 'voice', 'animation', 'video_note', 'sticker', 'invoice'].filter((k) => k in m);
   const kb = (m.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard;
-  const buttons = kb ? ` buttons=[${kb.flat().map((b) => b.text).join(' | ')}]` : '';
+  const buttons = kb
+    ? ` buttons=[${kb
+        .flat()
+        .map((b) => b.text)
+        .join(' | ')}]`
+    : '';
   const text = messageText(m);
   return `#${m.message_id}${kinds.length ? ` [${kinds.join(',')}]` : ''} ${JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)}${buttons}`;
 }
@@ -138,12 +141,15 @@ export class FakeUser {
     return this.send({ document: mediaObject(f, 'document'), ...(opts.caption ? { caption: opts.caption } : {}) });
   }
 
-  sendVideo(
-    bytes: Bytes,
-    opts: { duration: number; width: number; height: number; caption?: string; fileName?: string; mimeType?: string },
-  ): Promise<Message> {
+  sendVideo(bytes: Bytes, opts: { duration: number; width: number; height: number; caption?: string; fileName?: string; mimeType?: string }): Promise<Message> {
     const meta = { duration: opts.duration, width: opts.width, height: opts.height, fileName: opts.fileName, mimeType: opts.mimeType ?? 'video/mp4' };
-    const f = this.ctx.bot.files.add('video', toBuffer(bytes), { fileName: opts.fileName, mimeType: meta.mimeType, width: opts.width, height: opts.height, meta });
+    const f = this.ctx.bot.files.add('video', toBuffer(bytes), {
+      fileName: opts.fileName,
+      mimeType: meta.mimeType,
+      width: opts.width,
+      height: opts.height,
+      meta,
+    });
     return this.send({ video: mediaObject(f, 'video', meta), ...(opts.caption ? { caption: opts.caption } : {}) });
   }
 
@@ -198,7 +204,11 @@ export class FakeUser {
     });
     let answer: { ok: boolean; errorMessage: string | undefined };
     try {
-      answer = await this.ctx.signal.until(() => pcq.answer, opts.timeoutMs ?? this.ctx.preCheckoutTimeoutMs, () => new Error('timeout'));
+      answer = await this.ctx.signal.until(
+        () => pcq.answer,
+        opts.timeoutMs ?? this.ctx.preCheckoutTimeoutMs,
+        () => new Error('timeout'),
+      );
     } catch {
       pcq.expired = true;
       return { ok: false, errorMessage: undefined, timedOut: true };
@@ -276,9 +286,7 @@ export class FakeUser {
       .calls()
       .filter((c) => c.token === this.ctx.bot.token && !c.ok && c.status !== 0 && c.method.toLowerCase() !== 'getupdates')
       .slice(-5);
-    return failed.length
-      ? `\nRecent failed Bot API calls:\n${failed.map((c) => `  ${c.method} → ${c.status} ${c.description ?? ''}`).join('\n')}`
-      : '';
+    return failed.length ? `\nRecent failed Bot API calls:\n${failed.map((c) => `  ${c.method} → ${c.status} ${c.description ?? ''}`).join('\n')}` : '';
   }
 
   /**
@@ -329,7 +337,12 @@ export class FakeUser {
       () =>
         new Error(
           `FakeTelegram: no edit${messageId !== undefined ? ` of message #${messageId}` : ''} in chat ${rec.chat.id}${opts.match !== undefined ? ` matching ${String(opts.match)}` : ''} within ${timeoutMs} ms.\n` +
-            `Recent edits:\n${rec.edits.slice(-10).map((e) => `  ${describe(e.message)}`).join('\n') || '  (none)'}${this.recentFailures()}`,
+            `Recent edits:\n${
+              rec.edits
+                .slice(-10)
+                .map((e) => `  ${describe(e.message)}`)
+                .join('\n') || '  (none)'
+            }${this.recentFailures()}`,
         ),
     );
   }

@@ -15,7 +15,11 @@ import { adminId, args, formatDate } from './shared.js';
 export const alertCallback = defineCallback('alr', {
   action: z.enum(['mute', 'unmute']),
   id: z.coerce.number().int().positive().max(2_000_000_000),
-  minutes: z.coerce.number().int().min(0).max(7 * 24 * 60),
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60),
 });
 
 const MAX_MUTE_MINUTES = 7 * 24 * 60;
@@ -70,8 +74,11 @@ export function alertsCommand(): Composer<BotContext> {
     const minutes = action === 'unmute' ? 0 : Number(minutesText);
     const valid =
       (action === 'mute' || action === 'unmute') &&
-      Number.isSafeInteger(id) && id > 0 &&
-      Number.isSafeInteger(minutes) && minutes >= (action === 'mute' ? 1 : 0) && minutes <= MAX_MUTE_MINUTES;
+      Number.isSafeInteger(id) &&
+      id > 0 &&
+      Number.isSafeInteger(minutes) &&
+      minutes >= (action === 'mute' ? 1 : 0) &&
+      minutes <= MAX_MUTE_MINUTES;
     if (!valid || !ctx.deps.alerts) {
       await ctx.reply(ctx.t('ops-alerts-usage'));
       return;

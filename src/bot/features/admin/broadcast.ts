@@ -26,8 +26,7 @@ export interface BroadcastCommandOptions {
 }
 
 export type ParsedBroadcast =
-  | { ok: true; segment: Segment; text: string; button?: BroadcastButton }
-  | { ok: false; error: 'empty' | 'too_long' | 'bad_button' };
+  { ok: true; segment: Segment; text: string; button?: BroadcastButton } | { ok: false; error: 'empty' | 'too_long' | 'bad_button' };
 
 /** Splits "/broadcast" arguments into segment, text and button. */
 export function parseBroadcast(input: string, botUsername: string): ParsedBroadcast {

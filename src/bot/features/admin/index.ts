@@ -16,7 +16,20 @@ import { promoAdminCommands } from './promo.js';
 import { alertsCommand } from './alerts.js';
 
 export const ADMIN_COMMANDS = [
-  'models', 'enable', 'disable', 'price', 'cost', 'grant', 'user', 'refund', 'refundpayment', 'ban', 'unban', 'stats', 'broadcast', 'alerts',
+  'models',
+  'enable',
+  'disable',
+  'price',
+  'cost',
+  'grant',
+  'user',
+  'refund',
+  'refundpayment',
+  'ban',
+  'unban',
+  'stats',
+  'broadcast',
+  'alerts',
 ] as const;
 
 export interface AdminFeatureOptions {
@@ -38,10 +51,7 @@ export function adminFeature(options: AdminFeatureOptions = {}): Composer<BotCon
 }
 
 function adminCommandList(i18n: I18n, locale: Locale) {
-  return [
-    ...commandList(i18n, locale),
-    ...ADMIN_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `admin-command-${command}`) })),
-  ];
+  return [...commandList(i18n, locale), ...ADMIN_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `admin-command-${command}`) }))];
 }
 
 /**

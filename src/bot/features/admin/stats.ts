@@ -52,7 +52,13 @@ function renderMargins(ctx: BotContext, margins: ModelMargin[], rate: number): s
   return [
     ctx.t('admin-stats-margin-title', { rate: String(rate) }),
     ...margins.map((m) =>
-      ctx.t('admin-stats-margin-line', { slug: m.slug, revenue: m.revenueUsd.toFixed(2), cost: m.costUsd.toFixed(2), margin: m.marginUsd.toFixed(2), count: m.count }),
+      ctx.t('admin-stats-margin-line', {
+        slug: m.slug,
+        revenue: m.revenueUsd.toFixed(2),
+        cost: m.costUsd.toFixed(2),
+        margin: m.marginUsd.toFixed(2),
+        count: m.count,
+      }),
     ),
   ];
 }

@@ -32,7 +32,9 @@ export function confirmFeature(): Composer<BotContext> {
     const existing = await prisma.generation.findUnique({ where: { id: data.id }, select: { userId: true } });
     const quote = await findQuote(prisma, data.id, ctx.user.id, now());
     if (!quote) {
-      await ctx.answerCallbackQuery(existing?.userId === ctx.user.id ? { text: ctx.t('confirm-duplicate') } : { text: ctx.t('quote-expired'), show_alert: true });
+      await ctx.answerCallbackQuery(
+        existing?.userId === ctx.user.id ? { text: ctx.t('confirm-duplicate') } : { text: ctx.t('quote-expired'), show_alert: true },
+      );
       await removeButtons();
       return;
     }
@@ -97,9 +99,12 @@ export function confirmFeature(): Composer<BotContext> {
         }
         const price = describeQuote(model, quote.inputs).total;
         const fresh = await saveQuote(prisma, { ...quote, id: randomUUID(), price, language: ctx.locale }, now());
-        await ctx.reply(`${ctx.t('confirm-price-changed', { old: quote.price, price })}\n\n${quoteText(ctx.t, model.displayName, price, ctx.user.balance, quote.inputs)}`, {
-          reply_markup: quoteKeyboard(ctx.t, fresh.id, price, ctx.user.balance),
-        });
+        await ctx.reply(
+          `${ctx.t('confirm-price-changed', { old: quote.price, price })}\n\n${quoteText(ctx.t, model.displayName, price, ctx.user.balance, quote.inputs)}`,
+          {
+            reply_markup: quoteKeyboard(ctx.t, fresh.id, price, ctx.user.balance),
+          },
+        );
         return;
       }
     }

@@ -21,7 +21,19 @@ import { describeQuote, offeredValues, optionsOf, resolvedChoices, validateReque
 import { checkImageRule, type Choices, type OptionKey } from '../../../domain/model-spec.js';
 import type { ValidationIssue } from '../../../providers/types.js';
 import { audioCandidate, checkAudio, checkImage, imageCandidate, IMAGE_MIMES } from './media-input.js';
-import { askFor, checkPrompt, chooseModel, ensureNotBusy, external, issueText, makeFlow, modelOptions, showQuote, type Flow, type ModelOption } from './flow-kit.js';
+import {
+  askFor,
+  checkPrompt,
+  chooseModel,
+  ensureNotBusy,
+  external,
+  issueText,
+  makeFlow,
+  modelOptions,
+  showQuote,
+  type Flow,
+  type ModelOption,
+} from './flow-kit.js';
 import { engineOptionCallback, engineSkipCallback } from './callbacks.js';
 import { taskById, type TaskDef } from './tasks.js';
 
@@ -241,7 +253,8 @@ export function generateConversation(deps: BotDeps) {
       }
       return { issues, price };
     });
-    if (final.issues.length > 0) throw new UserError('no-models-fit', { reasons: `• ${model.displayName}: ${final.issues.map((i) => issueText(flow.t, i)).join('; ')}` });
+    if (final.issues.length > 0)
+      throw new UserError('no-models-fit', { reasons: `• ${model.displayName}: ${final.issues.map((i) => issueText(flow.t, i)).join('; ')}` });
     await showQuote(flow, { model, price: final.price, issues: [] }, inputs, userId, ctx.chat!.id);
   };
 }

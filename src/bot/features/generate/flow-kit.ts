@@ -44,11 +44,7 @@ async function answerStray(ctx: ConvContext): Promise<void> {
  * Waits for a message that `accept` turns into a value. `accept` may throw a UserError (its text
  * is sent and the step waits again); returning null re-prompts with `reprompt`.
  */
-export async function askFor<T>(
-  flow: Flow,
-  reprompt: string,
-  accept: (ctx: ConvContext) => Promise<T | null> | T | null,
-): Promise<T> {
+export async function askFor<T>(flow: Flow, reprompt: string, accept: (ctx: ConvContext) => Promise<T | null> | T | null): Promise<T> {
   for (;;) {
     const next = await flow.conversation.wait();
     if (next.callbackQuery) {
@@ -167,7 +163,16 @@ export async function showQuote(flow: Flow, chosen: ModelOption, inputs: Generat
   const { balance } = await conversation.external(async () => {
     await saveQuote(
       deps.prisma,
-      { id, userId: BigInt(userId), chatId: BigInt(chatId), modelSlug: chosen.model.slug, kind: chosen.model.kind, inputs, price: chosen.price, language: locale },
+      {
+        id,
+        userId: BigInt(userId),
+        chatId: BigInt(chatId),
+        modelSlug: chosen.model.slug,
+        kind: chosen.model.kind,
+        inputs,
+        price: chosen.price,
+        language: locale,
+      },
       deps.now(),
     );
     const user = await deps.prisma.user.findUniqueOrThrow({ where: { id: BigInt(userId) }, select: { balance: true } });

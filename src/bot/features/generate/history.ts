@@ -11,11 +11,19 @@ async function showHistory(ctx: BotContext): Promise<void> {
     await ctx.reply(ctx.t('history-empty'));
     return;
   }
-  const fmt = new Intl.DateTimeFormat(ctx.locale === 'ru' ? 'ru-RU' : 'en-GB', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+  const fmt = new Intl.DateTimeFormat(ctx.locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    day: '2-digit',
+    month: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  });
   const lines = [ctx.t('history-title')];
   const keyboard = new InlineKeyboard();
   items.forEach((item, i) => {
-    lines.push(ctx.t('history-item', { n: i + 1, model: item.displayName, date: fmt.format(item.createdAt), state: ctx.t(`state-${item.state}`), price: item.price }));
+    lines.push(
+      ctx.t('history-item', { n: i + 1, model: item.displayName, date: fmt.format(item.createdAt), state: ctx.t(`state-${item.state}`), price: item.price }),
+    );
     if (item.telegramFileId || item.resultUrl) keyboard.text(ctx.t('history-resend', { n: i + 1 }), historyCallback.pack({ id: item.id })).row();
   });
   await ctx.reply(lines.join('\n'), { reply_markup: keyboard });

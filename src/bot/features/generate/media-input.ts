@@ -29,7 +29,15 @@ export interface MediaCandidate {
 export function imageCandidate(message: Message | undefined): MediaCandidate | null {
   const photo = message?.photo?.at(-1);
   if (photo) {
-    return { fileId: photo.file_id, fileUniqueId: photo.file_unique_id, size: photo.file_size, claimedMime: 'image/jpeg', fileName: 'photo.jpg', width: photo.width, height: photo.height };
+    return {
+      fileId: photo.file_id,
+      fileUniqueId: photo.file_unique_id,
+      size: photo.file_size,
+      claimedMime: 'image/jpeg',
+      fileName: 'photo.jpg',
+      width: photo.width,
+      height: photo.height,
+    };
   }
   const doc = message?.document;
   if (doc && (doc.mime_type?.startsWith('image/') || /\.(jpe?g|png|webp)$/i.test(doc.file_name ?? ''))) {
@@ -41,9 +49,25 @@ export function imageCandidate(message: Message | undefined): MediaCandidate | n
 /** A voice note, an audio file or an audio document; null for anything else. */
 export function audioCandidate(message: Message | undefined): MediaCandidate | null {
   const voice = message?.voice;
-  if (voice) return { fileId: voice.file_id, fileUniqueId: voice.file_unique_id, size: voice.file_size, claimedMime: voice.mime_type ?? 'audio/ogg', fileName: 'voice.ogg', duration: voice.duration };
+  if (voice)
+    return {
+      fileId: voice.file_id,
+      fileUniqueId: voice.file_unique_id,
+      size: voice.file_size,
+      claimedMime: voice.mime_type ?? 'audio/ogg',
+      fileName: 'voice.ogg',
+      duration: voice.duration,
+    };
   const audio = message?.audio;
-  if (audio) return { fileId: audio.file_id, fileUniqueId: audio.file_unique_id, size: audio.file_size, claimedMime: audio.mime_type, fileName: audio.file_name ?? 'audio', duration: audio.duration };
+  if (audio)
+    return {
+      fileId: audio.file_id,
+      fileUniqueId: audio.file_unique_id,
+      size: audio.file_size,
+      claimedMime: audio.mime_type,
+      fileName: audio.file_name ?? 'audio',
+      duration: audio.duration,
+    };
   const doc = message?.document;
   if (doc && (doc.mime_type?.startsWith('audio/') || /\.(mp3|ogg|oga|opus|wav|m4a|aac)$/i.test(doc.file_name ?? ''))) {
     return { fileId: doc.file_id, fileUniqueId: doc.file_unique_id, size: doc.file_size, claimedMime: doc.mime_type, fileName: doc.file_name ?? 'audio' };
@@ -61,11 +85,7 @@ export function checkSize(candidate: MediaCandidate, maxBytes: number): void {
 }
 
 /** Checks an image and returns its reference; throws a UserError when it is not usable. */
-export async function checkImage(
-  files: TelegramFiles,
-  candidate: MediaCandidate,
-  limits: { maxBytes?: number; mimes?: string[] } = {},
-): Promise<FileRef> {
+export async function checkImage(files: TelegramFiles, candidate: MediaCandidate, limits: { maxBytes?: number; mimes?: string[] } = {}): Promise<FileRef> {
   checkSize(candidate, limits.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
   const sniffed = await files.sniff(candidate.fileId);
   const allowed = limits.mimes ?? IMAGE_MIMES;
@@ -101,7 +121,10 @@ export async function checkAudio(
   const measured = await files.audioSeconds(candidate.fileId, mime);
   const seconds = billableSeconds(candidate.duration, measured);
   if (!seconds) throw new UserError('audio-no-duration');
-  const ext = { 'audio/mpeg': 'mp3', 'audio/ogg': 'ogg', 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/vnd.wave': 'wav', 'audio/aac': 'aac', 'audio/mp4': 'm4a' }[mime] ?? 'audio';
+  const ext =
+    { 'audio/mpeg': 'mp3', 'audio/ogg': 'ogg', 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/vnd.wave': 'wav', 'audio/aac': 'aac', 'audio/mp4': 'm4a' }[
+      mime
+    ] ?? 'audio';
   return {
     ref: { fileId: candidate.fileId, fileUniqueId: candidate.fileUniqueId, mime, size: candidate.size ?? 0, fileName: `audio.${ext}` },
     seconds: Math.round(seconds * 100) / 100,

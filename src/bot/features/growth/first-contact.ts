@@ -11,8 +11,20 @@ import { userLocale } from './shared.js';
 
 /** Commands a broadcast button may open. */
 export const BUTTON_COMMANDS = new Set([
-  'start', 'lipsync', 'text2video', 'image2video', 'balance', 'topup', 'history', 'language', 'help', 'paysupport',
-  'invite', 'promo', 'subscribe', 'subscription',
+  'start',
+  'lipsync',
+  'text2video',
+  'image2video',
+  'balance',
+  'topup',
+  'history',
+  'language',
+  'help',
+  'paysupport',
+  'invite',
+  'promo',
+  'subscribe',
+  'subscription',
 ]);
 
 function startParam(ctx: BotContext): string | undefined {

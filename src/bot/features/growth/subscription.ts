@@ -67,10 +67,16 @@ function subscriptionCard(ctx: BotContext, sub: StarSubscription, now: Date): { 
   ].join('\n');
   if (!running || !sub.firstChargeId) return { text };
   if (sub.state === 'active' || sub.state === 'failed') {
-    return { text, keyboard: InlineKeyboard.from([[InlineKeyboard.text(ctx.t('growth-sub-cancel-button'), manageCallback.pack({ action: 'cancel', id: sub.id }))]]) };
+    return {
+      text,
+      keyboard: InlineKeyboard.from([[InlineKeyboard.text(ctx.t('growth-sub-cancel-button'), manageCallback.pack({ action: 'cancel', id: sub.id }))]]),
+    };
   }
   if (sub.state === 'canceled' && sub.canceledByBot) {
-    return { text, keyboard: InlineKeyboard.from([[InlineKeyboard.text(ctx.t('growth-sub-resume-button'), manageCallback.pack({ action: 'resume', id: sub.id }))]]) };
+    return {
+      text,
+      keyboard: InlineKeyboard.from([[InlineKeyboard.text(ctx.t('growth-sub-resume-button'), manageCallback.pack({ action: 'resume', id: sub.id }))]]),
+    };
   }
   return { text };
 }

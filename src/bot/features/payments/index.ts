@@ -100,7 +100,12 @@ export function paymentsFeature(): Composer<BotContext> {
       logger.info(log, 'stars payment already credited');
     } else {
       logger.error(log, 'stars payment with an unknown payload; not credited');
-      await ctx.deps.alerts?.paymentNotCredited({ chargeId: sp.telegram_payment_charge_id, userId: BigInt(ctx.from.id), stars: sp.total_amount, error: 'unknown payload' });
+      await ctx.deps.alerts?.paymentNotCredited({
+        chargeId: sp.telegram_payment_charge_id,
+        userId: BigInt(ctx.from.id),
+        stars: sp.total_amount,
+        error: 'unknown payload',
+      });
       await reply(ctx.t('payment-credit-failed', { charge: sp.telegram_payment_charge_id }));
     }
   });

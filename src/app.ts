@@ -164,7 +164,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   };
   await housekeeping();
   // Stars reconciliation against getStarTransactions: at start (in the background) and periodically.
-  const reconciler = createPaymentReconciler({ api, prisma: db.prisma, i18n, logger });
+  const reconciler = createPaymentReconciler({ api, prisma: db.prisma, i18n, logger, subscriptionPeriodSeconds: config.SUBSCRIPTION_PERIOD_SECONDS });
   const reconcile = () => {
     reconciler
       .run(AbortSignal.timeout(Math.max(30_000, config.PAYMENT_RECONCILE_INTERVAL_MS)))

@@ -92,4 +92,19 @@ describe('long polling: retried in the handler, reconciled against getStarTransa
     const charge = bot.payments.charge(user.id, invoice);
     await expectCreditedOnce(f, user, charge.chargeId);
   });
+
+  it('a subscription charge the bot never saw is credited from the transaction list once, with its subscription', async () => {
+    const user = await f.newUser(0);
+    const bot = f.tg.bot().state;
+    const payload = `sub:600:500:${user.id}`;
+    const invoice = { chatId: user.chatId, messageId: 1, title: 'Monthly', description: 'x', payload, currency: 'XTR' as const, amount: 500, label: 'Monthly' };
+    const charge = bot.payments.charge(user.id, invoice);
+    await user.waitForMessage({ match: /Payment received/, timeoutMs: 20_000 });
+    expect(await f.balanceOf(user)).toBe(600);
+    expect(await f.ledgerOf(user)).toEqual(['topup:600']);
+    expect(await f.prisma().payment.count({ where: { telegramPaymentChargeId: charge.chargeId } })).toBe(1);
+    expect(await f.prisma().starSubscription.findUnique({ where: { payload } })).toMatchObject({ credits: 600, stars: 500 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await f.ledgerOf(user)).toEqual(['topup:600']);
+  });
 });

@@ -13,6 +13,7 @@ import type { StarTransaction } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../../db/client.js';
 import { creditPayment } from '../../../domain/payments.js';
+import { creditSubscriptionPayment, isSubscriptionPayload } from '../../../domain/subscriptions.js';
 import type { I18n } from '../../i18n.js';
 
 export interface ReconcileDeps {
@@ -22,6 +23,8 @@ export interface ReconcileDeps {
   logger: Logger;
   /** Page size, 1–100 (default 100). */
   pageSize?: number;
+  /** Stars subscription period (a renewal's expiry when the transaction does not carry one). */
+  subscriptionPeriodSeconds?: number;
 }
 
 export interface ReconcileResult {
@@ -41,6 +44,7 @@ interface UserPartner {
   transaction_type?: string;
   user: { id: number };
   invoice_payload?: string;
+  subscription_period?: number;
 }
 
 function invoicePayment(t: StarTransaction): UserPartner | undefined {
@@ -89,13 +93,18 @@ export function createPaymentReconciler(deps: ReconcileDeps): PaymentReconciler 
       try {
         const user = await deps.prisma.user.findUnique({ where: { id: payerId }, select: { id: true } });
         if (!user) await deps.prisma.user.create({ data: { id: payerId, firstName: '' } }).catch(() => undefined);
-        const credit = await creditPayment(deps.prisma, {
-          payerId,
-          currency: 'XTR',
-          totalAmount: t.amount,
-          payload: payer.invoice_payload ?? '',
-          telegramChargeId: t.id,
-        });
+        const payload = payer.invoice_payload ?? '';
+        const credit = isSubscriptionPayload(payload)
+          ? await creditSubscriptionPayment(deps.prisma, {
+              payerId,
+              currency: 'XTR',
+              totalAmount: t.amount,
+              payload,
+              telegramChargeId: t.id,
+              isFirstRecurring: false,
+              expiresAt: new Date((t.date + (payer.subscription_period ?? deps.subscriptionPeriodSeconds ?? 2_592_000)) * 1000),
+            })
+          : await creditPayment(deps.prisma, { payerId, currency: 'XTR', totalAmount: t.amount, payload, telegramChargeId: t.id });
         if (credit.status === 'credited') {
           result.credited.push(t.id);
           log.warn({ chargeId: t.id, userId: String(payerId), credits: credit.credits }, 'reconciliation credited a stars payment that had no ledger row');

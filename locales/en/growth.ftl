@@ -52,23 +52,53 @@ growth-sub-choose =
     You get the credits at once and again every month when Telegram renews the subscription. Cancel any time with /subscription.
 
     Choose a plan:
-growth-sub-plan-button = { $credits } credits a month — { $stars } ⭐
+growth-sub-plan-button = { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month — { $stars } ⭐
 growth-sub-plan-gone = This plan is no longer offered. Send /subscribe to see the current ones.
-growth-sub-invoice-title = { $credits } credits a month
-growth-sub-invoice-description = { $credits } credits every month for video generation, renewed by Telegram until you cancel.
-growth-sub-invoice-label = { $credits } credits a month
-growth-sub-link-text = Subscription: { $credits } credits a month for { $stars } ⭐. Tap the button to pay with Telegram Stars.
+growth-sub-invoice-title = { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month
+growth-sub-invoice-description = { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } every month for video generation, renewed by Telegram until you cancel.
+growth-sub-invoice-label = { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month
+growth-sub-link-text = Subscription: { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month for { $stars } ⭐. Tap the button to pay with Telegram Stars.
 growth-sub-pay-button = Subscribe for { $stars } ⭐ a month
 growth-sub-precheckout-unknown = This plan is no longer offered. Please send /subscribe and choose again.
 growth-sub-precheckout-already = You already have this subscription. See /subscription.
 growth-sub-started =
-    ✅ Subscription started: +{ $credits } credits.
-    Your balance: { $balance } credits. Next renewal: { $date }.
+    ✅ Subscription started: +{ $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  }.
+    Your balance: { $balance } { $balance ->
+    [one] credit
+    *[other] credits
+  }. Next renewal: { $date }.
 growth-sub-renewed =
-    🔄 Subscription renewed: +{ $credits } credits.
-    Your balance: { $balance } credits. Next renewal: { $date }.
+    🔄 Subscription renewed: +{ $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  }.
+    Your balance: { $balance } { $balance ->
+    [one] credit
+    *[other] credits
+  }. Next renewal: { $date }.
 growth-sub-none = You have no subscription. Send /subscribe to see the plans.
-growth-sub-card = ⭐ { $credits } credits a month for { $stars } ⭐ — { $state }
+growth-sub-card = ⭐ { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month for { $stars } ⭐ — { $state }
 growth-sub-state-active = active
 growth-sub-state-canceled = cancelled
 growth-sub-state-failed = renewal failed
@@ -85,8 +115,14 @@ growth-sub-resumed-alert = Resumed. It renews as before.
 growth-sub-gone = This subscription is no longer active. Send /subscription.
 growth-sub-edit-refused = Telegram refused the change. Please try again later or write to /paysupport.
 growth-sub-edit-failed = Telegram did not answer. Please try again in a minute.
-growth-sub-update-canceled = Your subscription ({ $credits } credits a month) is cancelled. It runs until { $date }.
-growth-sub-update-active = Your subscription ({ $credits } credits a month) is active again. Next renewal: { $date }.
+growth-sub-update-canceled = Your subscription ({ $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month) is cancelled. It runs until { $date }.
+growth-sub-update-active = Your subscription ({ $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } a month) is active again. Next renewal: { $date }.
 growth-sub-update-failed = ⚠️ The renewal of your subscription ({ $stars } ⭐ a month) failed. Top up your Stars; Telegram will try again.
 
 admin-usage-promo =
@@ -96,7 +132,10 @@ admin-usage-promo =
     /promo off CODE
     A code is 3–32 letters, digits or _.
 admin-promo-created =
-    ✅ Promo code { $code }: { $credits } credits, uses: { $uses }, expires: { $expires }.
+    ✅ Promo code { $code }: { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  }, uses: { $uses }, expires: { $expires }.
     Link: { $link }
 admin-promo-exists = A promo code { $code } already exists. Pick another name or switch it off with /promo off { $code }.
 admin-promo-never = never
@@ -133,11 +172,20 @@ admin-broadcast-segment-en = English
 admin-user-invited-by = Invited by: { $inviter }
 admin-user-invited = Invited: { $count } (credits earned: { $earned }) — { $users }
 admin-user-subscriptions-title = Subscriptions:
-admin-user-subscription-line = { $credits } credits / { $stars } ⭐ — { $state } — until { $until } — { $payments } { $payments ->
+admin-user-subscription-line = { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } / { $stars } ⭐ — { $state } — until { $until } — { $payments } { $payments ->
     [one] payment
    *[other] payments
     }
 
 admin-stats-growth-title = 📈 Growth
-admin-stats-growth-period = { $title }: referred users { $referred }, referral rewards { $rewards } credits · promo uses { $promos } ({ $promoCredits } credits) · subscription payments { $subPayments } ({ $subStars } ⭐)
+admin-stats-growth-period = { $title }: referred users { $referred }, referral rewards { $rewards } { $rewards ->
+    [one] credit
+    *[other] credits
+  } · promo uses { $promos } ({ $promoCredits } { $promoCredits ->
+    [one] credit
+    *[other] credits
+  }) · subscription payments { $subPayments } ({ $subStars } ⭐)
 admin-stats-subscribers = Subscribers: { $subscribers } (renewing: { $renewing }) · monthly recurring: { $stars } ⭐

@@ -18,5 +18,8 @@ job-failed-provider-unavailable = 🔧 { $model } is unavailable right now. Plea
 job-failed-provider-error = ❌ { $model } could not make this video because of an error on the provider's side. Please try again.
 job-refunded = { $credits ->
     [one] { $credits } credit is back on your balance.
-   *[other] { $credits } credits are back on your balance.
+   *[other] { $credits } { $credits ->
+    [one] credit
+    *[other] credits
+  } are back on your balance.
 }

@@ -18,9 +18,15 @@ ops-recovery-provider-code = ✅ { $provider }: { $reason ->
     [limit] requests go through again (key limit no longer hit).
    *[auth] the API key is accepted again.
 }
-ops-alert-kie-credit = 💸 KIE balance is low: { $balance } credits (alert threshold { $threshold }). Top up at kie.ai.
+ops-alert-kie-credit = 💸 KIE balance is low: { $balance } { $balance ->
+    [one] credit
+    *[other] credits
+  } (alert threshold { $threshold }). Top up at kie.ai.
     /alerts to see or mute
-ops-recovery-kie-credit = ✅ KIE balance is back above the threshold: { $balance } credits.
+ops-recovery-kie-credit = ✅ KIE balance is back above the threshold: { $balance } { $balance ->
+    [one] credit
+    *[other] credits
+  }.
 ops-alert-jobs-overdue = ⏰ { $count ->
     [one] { $count } generation is
    *[other] { $count } generations are

@@ -58,23 +58,63 @@ growth-sub-choose =
     Кредиты начисляются сразу и затем каждый месяц, когда Telegram продлевает подписку. Отменить можно в любой момент через /subscription.
 
     Выберите план:
-growth-sub-plan-button = { $credits } кредитов в месяц — { $stars } ⭐
+growth-sub-plan-button = { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц — { $stars } ⭐
 growth-sub-plan-gone = Этот план больше не предлагается. Отправьте /subscribe, чтобы увидеть текущие.
-growth-sub-invoice-title = { $credits } кредитов в месяц
-growth-sub-invoice-description = { $credits } кредитов каждый месяц на генерацию видео; Telegram продлевает подписку, пока вы её не отмените.
-growth-sub-invoice-label = { $credits } кредитов в месяц
-growth-sub-link-text = Подписка: { $credits } кредитов в месяц за { $stars } ⭐. Нажмите кнопку, чтобы оплатить в Telegram Stars.
+growth-sub-invoice-title = { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц
+growth-sub-invoice-description = { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } каждый месяц на генерацию видео; Telegram продлевает подписку, пока вы её не отмените.
+growth-sub-invoice-label = { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц
+growth-sub-link-text = Подписка: { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц за { $stars } ⭐. Нажмите кнопку, чтобы оплатить в Telegram Stars.
 growth-sub-pay-button = Подписаться за { $stars } ⭐ в месяц
 growth-sub-precheckout-unknown = Этот план больше не предлагается. Отправьте /subscribe и выберите снова.
 growth-sub-precheckout-already = У вас уже есть эта подписка. Смотрите /subscription.
 growth-sub-started =
-    ✅ Подписка оформлена: +{ $credits } кредитов.
-    Ваш баланс: { $balance } кредитов. Следующее продление: { $date }.
+    ✅ Подписка оформлена: +{ $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }.
+    Ваш баланс: { $balance } { $balance ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }. Следующее продление: { $date }.
 growth-sub-renewed =
-    🔄 Подписка продлена: +{ $credits } кредитов.
-    Ваш баланс: { $balance } кредитов. Следующее продление: { $date }.
+    🔄 Подписка продлена: +{ $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }.
+    Ваш баланс: { $balance } { $balance ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }. Следующее продление: { $date }.
 growth-sub-none = У вас нет подписки. Отправьте /subscribe, чтобы увидеть планы.
-growth-sub-card = ⭐ { $credits } кредитов в месяц за { $stars } ⭐ — { $state }
+growth-sub-card = ⭐ { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц за { $stars } ⭐ — { $state }
 growth-sub-state-active = активна
 growth-sub-state-canceled = отменена
 growth-sub-state-failed = продление не удалось
@@ -91,8 +131,16 @@ growth-sub-resumed-alert = Возобновлено. Подписка продл
 growth-sub-gone = Эта подписка больше не действует. Отправьте /subscription.
 growth-sub-edit-refused = Telegram отказал в изменении. Попробуйте позже или напишите в /paysupport.
 growth-sub-edit-failed = Telegram не ответил. Попробуйте через минуту.
-growth-sub-update-canceled = Ваша подписка ({ $credits } кредитов в месяц) отменена. Она действует до { $date }.
-growth-sub-update-active = Ваша подписка ({ $credits } кредитов в месяц) снова активна. Следующее продление: { $date }.
+growth-sub-update-canceled = Ваша подписка ({ $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц) отменена. Она действует до { $date }.
+growth-sub-update-active = Ваша подписка ({ $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } в месяц) снова активна. Следующее продление: { $date }.
 growth-sub-update-failed = ⚠️ Не удалось продлить подписку ({ $stars } ⭐ в месяц). Пополните Stars; Telegram попробует снова.
 
 admin-usage-promo =
@@ -102,7 +150,11 @@ admin-usage-promo =
     /promo off КОД
     Код — 3–32 латинские буквы, цифры или _.
 admin-promo-created =
-    ✅ Промокод { $code }: { $credits } кредитов, активаций: { $uses }, действует до: { $expires }.
+    ✅ Промокод { $code }: { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }, активаций: { $uses }, действует до: { $expires }.
     Ссылка: { $link }
 admin-promo-exists = Промокод { $code } уже есть. Выберите другое имя или выключите его: /promo off { $code }.
 admin-promo-never = бессрочно
@@ -141,12 +193,24 @@ admin-broadcast-segment-en = английский язык
 admin-user-invited-by = Кто пригласил: { $inviter }
 admin-user-invited = Приглашено: { $count } (заработано кредитов: { $earned }) — { $users }
 admin-user-subscriptions-title = Подписки:
-admin-user-subscription-line = { $credits } кредитов / { $stars } ⭐ — { $state } — до { $until } — { $payments } { $payments ->
+admin-user-subscription-line = { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } / { $stars } ⭐ — { $state } — до { $until } — { $payments } { $payments ->
     [one] оплата
     [few] оплаты
    *[many] оплат
     }
 
 admin-stats-growth-title = 📈 Рост
-admin-stats-growth-period = { $title }: приглашённых { $referred }, реферальных наград { $rewards } кредитов · активаций промокодов { $promos } ({ $promoCredits } кредитов) · оплат подписок { $subPayments } ({ $subStars } ⭐)
+admin-stats-growth-period = { $title }: приглашённых { $referred }, реферальных наград { $rewards } { $rewards ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } · активаций промокодов { $promos } ({ $promoCredits } { $promoCredits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }) · оплат подписок { $subPayments } ({ $subStars } ⭐)
 admin-stats-subscribers = Подписчиков: { $subscribers } (продлеваются: { $renewing }) · ежемесячно: { $stars } ⭐

@@ -19,5 +19,9 @@ job-failed-provider-error = ❌ { $model } не смогла сделать ви
 job-refunded = { $credits ->
     [one] { $credits } кредит возвращён на баланс.
     [few] { $credits } кредита возвращены на баланс.
-   *[many] { $credits } кредитов возвращены на баланс.
+   *[many] { $credits } { $credits ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  } возвращены на баланс.
 }

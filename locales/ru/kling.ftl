@@ -19,7 +19,11 @@ issue-video-required = нужно видео
 issue-video-too-short = Видео слишком короткое: нужно не меньше { $min } с.
 issue-video-too-long = Видео слишком длинное: можно не больше { $max } с.
 issue-video-too-large = Видео больше { $maxMb } МБ.
-issue-video-resolution = Такой размер видео не подходит: каждая сторона должна быть от { $min } до { $max } пикселей.
+issue-video-resolution = Такой размер видео не подходит: каждая сторона должна быть от { $min } до { $max } { $max ->
+    [one] пиксель
+    [few] пикселя
+    *[many] пикселей
+  }.
 issue-video-unreadable = Не получилось прочитать видео. Пришлите файл MP4 или MOV.
 issue-url-hosting-unavailable = Эта задача сейчас недоступна. Попробуйте позже.
 issue-images-count = Пришлите от { $min } до { $max } фото.

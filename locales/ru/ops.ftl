@@ -21,7 +21,11 @@ ops-recovery-provider-code = ✅ { $provider }: { $reason ->
 }
 ops-alert-kie-credit = 💸 На счёте KIE мало кредитов: { $balance } (порог оповещения { $threshold }). Пополните на kie.ai.
     /alerts — посмотреть или заглушить
-ops-recovery-kie-credit = ✅ Баланс KIE снова выше порога: { $balance } кредитов.
+ops-recovery-kie-credit = ✅ Баланс KIE снова выше порога: { $balance } { $balance ->
+    [one] кредит
+    [few] кредита
+    *[many] кредитов
+  }.
 ops-alert-jobs-overdue = ⏰ { $count ->
     [one] { $count } генерация просрочена
     [few] { $count } генерации просрочены

@@ -10,6 +10,7 @@ import { FakeKling } from './fake-kling/index.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { botEnv, startInProcessBot, type InProcessBot } from './harness.js';
 import { FaultProxy } from './fault-proxy.js';
+import { onlyModels, PART1_MODELS } from './drive.js';
 import { recordMove } from '../../src/domain/ledger.js';
 import type { PrismaClient } from '../../src/db/client.js';
 
@@ -52,6 +53,8 @@ export function useLostAnswerBot(options: { kie?: FakeKieOptions; env?: Record<s
       ...options.env,
     });
     f.bot = await startInProcessBot(env);
+    // These suites test the part-1 models' paths (Catalog v2 would offer every seeded model).
+    await onlyModels(f.bot.app.db.prisma, PART1_MODELS);
   });
   afterAll(async () => {
     await f.bot?.stop();

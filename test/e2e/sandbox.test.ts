@@ -129,11 +129,13 @@ describe('the sandbox API and the provider panel', () => {
     const events: string[] = [];
     const stream = http.get(`${base}/sandbox/api/events`, (res) => res.on('data', (chunk: Buffer) => events.push(chunk.toString())));
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // The stream is registered once its first line ("retry") is in.
+      await expect.poll(() => events.join(''), { timeout: 10_000 }).toContain('retry:');
       expect((await post(`/sandbox/api/chats/${id}/text`, { text: '/start' })).status).toBe(200);
       const greeting = await sandbox.people.get(id)!.waitForMessage({ timeoutMs: 10_000 });
       expect(String(greeting.text)).toMatch(/Kim/);
-      expect(events.join('')).toContain('event: change');
+      // Changes are sent debounced (25 ms), so the event may trail the bot's answer a little.
+      await expect.poll(() => events.join(''), { timeout: 5_000 }).toContain('event: change');
     } finally {
       stream.destroy();
     }
@@ -208,6 +210,15 @@ describe('the sandbox API and the provider panel', () => {
       )
       .toMatch(/did not finish in time/);
   }, 60_000);
+
+  it("a user's edit never reaches the bot: it does not ask for edited_message (a quote or an input is not changed after the fact)", async () => {
+    const { body } = await post('/sandbox/api/people', { name: 'Eda', language: 'en' });
+    const user = sandbox.people.get(body.id as number)!;
+    const sent = await user.sendText('hello');
+    await expect.poll(() => sandbox.tg.bot().calls('getUpdates').length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const edit = sandbox.tg.bot().enqueueUpdate({ edited_message: { ...sent, text: 'hello again', edit_date: sent.date + 1 } });
+    expect(edit).toBeUndefined();
+  });
 
   it('uploads from the page become Telegram media: photo, voice, document', async () => {
     const { body } = await post('/sandbox/api/people', { name: 'Pia', language: 'en' });

@@ -1,5 +1,6 @@
-// Makes docs/sandbox.png: starts the sandbox, walks a talking-avatar order with a top-up as a
-// user would on the page, and takes a screenshot of the page in Debian's Chromium.
+// Makes docs/sandbox.png: starts the sandbox, subscribes a user with Stars and walks a
+// talking-avatar order as a user would on the page, and takes a screenshot of the page in
+// Debian's Chromium.
 //   npx tsx scripts/sandbox-screenshot.ts [out.png]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,19 +20,21 @@ try {
   const person = sandbox.people.list().find((p) => !p.admin)!;
   const user = sandbox.people.get(person.id)!;
   const wait = { timeoutMs: 20_000 };
+  // A Stars subscription first (the panel lists it), then a talking-avatar video paid from it.
+  await user.sendCommand('/subscribe');
+  await user.tapButton(await user.waitForMessage({ ...wait, match: /Monthly subscription/ }), /^600 credits/);
+  const offer = await user.waitForMessage({ ...wait, match: /Subscription:/ });
+  const link = (offer.reply_markup as { inline_keyboard: { url: string }[][] }).inline_keyboard[0]![0]!.url;
+  await sandbox.subscriptions.payLink(user, link);
+  await user.waitForMessage({ ...wait, match: /Subscription started/ });
   await user.sendCommand('/lipsync');
   await user.waitForMessage({ ...wait, match: /photo/i });
   await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
   await user.waitForMessage({ ...wait, match: /speech|voice/i });
   await user.sendVoice(media('voice.ogg'), { duration: 3 });
-  await user.tapButton(await user.waitForMessage({ ...wait, match: /model/i }), /^Kling AI Avatar/);
+  await user.tapButton(await user.waitForMessage({ ...wait, match: /model/i }), /^Kling AI Avatar —/);
   await user.tapButton(await user.waitForMessage({ ...wait, match: /describe/i }), /Skip/);
   const quote = await user.waitForMessage({ ...wait, match: /Price/ });
-  await user.tapButton(quote, /Top up/);
-  await user.tapButton(await user.waitForMessage({ ...wait, match: /Choose a pack/ }), /^100 credits/);
-  const invoice = await user.waitForMessage({ ...wait, match: (m) => Boolean(m.invoice) });
-  await user.pay(invoice);
-  await user.waitForMessage({ ...wait, match: /credit/i });
   await user.tapButton(quote, /Confirm/);
   await user.waitForMessage({ ...wait, match: (m) => Boolean(m.video) });
 

@@ -10,7 +10,7 @@
  *   POST /sandbox/api/chats/ID/pay  {messageId}: pre-checkout → successful payment
  *   POST /sandbox/api/chats/ID/pay-link {url}: pay an invoice link (a subscription offer)
  *   POST /sandbox/api/provider      {next}: the next task's outcome
- *   POST /sandbox/api/next-month    renew subscriptions (when the emulated Telegram supports them)
+ *   POST /sandbox/api/next-month    a subscription period passes: every live subscription renews
  *   GET  /sandbox/api/files/FILE_ID the bytes of a stored file (with Range support)
  * Every request body is checked with zod; errors are JSON {error}.
  */
@@ -27,7 +27,7 @@ import { newPersonSchema, type People } from './people.js';
 import { NEXT_OUTCOMES, type EmulatedProviders } from './providers.js';
 import { imageSize } from './telegram/files.js';
 import type { FakeTelegram, FakeUser } from './telegram/index.js';
-import { INVOICE_LINK, type SubscriptionHook } from './subscriptions.js';
+import { INVOICE_LINK, type SandboxSubscriptions } from './subscriptions.js';
 
 export type SandboxRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
@@ -120,12 +120,12 @@ export interface SandboxControlOptions {
   providers: EmulatedProviders;
   /** Shown in the page header. */
   botName: string;
-  /** Stars subscriptions, when the emulated Telegram has them. */
-  subscriptions?: SubscriptionHook;
+  /** Stars subscriptions (invoice links, renewals) of the emulated Telegram. */
+  subscriptions: SandboxSubscriptions;
 }
 
 export function createSandboxControl(options: SandboxControlOptions): SandboxControl {
-  const { tg, people, providers } = options;
+  const { tg, people, providers, subscriptions } = options;
   const bot = tg.bot().state;
   const streams = new Set<ServerResponse>();
 
@@ -176,9 +176,17 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
       bot: { name: options.botName, username: bot.user.username },
       people: list,
       current: current.id,
-      chat: rec ? chatView(bot, rec, (chatId, messageId) => seen.get(`${chatId}:${messageId}`)) : { messages: [], replyKeyboard: undefined, action: undefined },
+      chat: rec
+        ? chatView(
+            bot,
+            rec,
+            (chatId, messageId) => seen.get(`${chatId}:${messageId}`),
+            Date.now(),
+            (url) => subscriptions.link(current.id, url),
+          )
+        : { messages: [], replyKeyboard: undefined, action: undefined },
       provider: providers.state(),
-      subscriptions: options.subscriptions !== undefined,
+      subscriptions: subscriptions.of(current.id),
     };
   };
 
@@ -319,15 +327,14 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
           }
           case 'pay-link': {
             const { url: link } = await readJson(req, payLinkSchema);
-            if (!options.subscriptions) throw new HttpError(501, 'the emulated Telegram has no invoice links yet');
             let result;
             try {
-              result = await options.subscriptions.payLink(user, link);
+              result = await subscriptions.payLink(user, link);
             } catch (err) {
               throw new HttpError(409, err instanceof Error ? err.message : 'unknown invoice link');
             }
             onChange();
-            if (result.ok) sendJson(res, 200, { ok: true });
+            if (result.ok) sendJson(res, 200, { ok: true, chargeId: result.chargeId });
             else
               sendJson(res, 200, {
                 ok: false,
@@ -342,10 +349,9 @@ export function createSandboxControl(options: SandboxControlOptions): SandboxCon
         onChange();
         sendJson(res, 200, providers.state());
       } else if (req.method === 'POST' && p === '/sandbox/api/next-month') {
-        if (!options.subscriptions) throw new HttpError(501, 'the emulated Telegram has no subscriptions yet');
-        const renewed = await options.subscriptions.nextMonth();
+        const renewals = await subscriptions.nextMonth();
         onChange();
-        sendJson(res, 200, { renewed });
+        sendJson(res, 200, { renewed: renewals.length, renewals });
       } else {
         sendJson(res, 404, { error: 'not found' });
       }

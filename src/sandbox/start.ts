@@ -13,7 +13,7 @@ import { createSandboxControl } from './control.js';
 import { People, SANDBOX_ADMIN_ID } from './people.js';
 import { startEmulatedProviders, type EmulatedProviders } from './providers.js';
 import { FakeTelegram } from './telegram/index.js';
-import { loadSubscriptions } from './subscriptions.js';
+import { SandboxSubscriptions } from './subscriptions.js';
 
 export interface SandboxOptions {
   /** The environment (process.env); BOT_TOKEN, DATABASE_URL and webhook settings are ignored. */
@@ -31,8 +31,13 @@ export interface Sandbox {
   tg: FakeTelegram;
   providers: EmulatedProviders;
   people: People;
+  /** Stars subscriptions: invoice links paid from the page, "Next month". */
+  subscriptions: SandboxSubscriptions;
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** Plans the sandbox offers when SUBSCRIPTION_PLANS is not set: credits:stars a month. */
+export const SANDBOX_SUBSCRIPTION_PLANS = '600:500,1500:1100';
 
 const PLACEHOLDER_TOKEN = '1:sandbox-placeholder-token-0000000000';
 
@@ -78,6 +83,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       POLL_INTERVAL_MS: options.env.POLL_INTERVAL_MS || '500',
       POLL_TIMEOUT_MS: options.env.POLL_TIMEOUT_MS || '60000',
       LOG_LEVEL: options.env.LOG_LEVEL || 'warn',
+      // Stars subscriptions to try on the page ("Next month" renews them), unless the operator set plans.
+      SUBSCRIPTION_PLANS: options.env.SUBSCRIPTION_PLANS?.trim() || SANDBOX_SUBSCRIPTION_PLANS,
     };
     if (providers.kie) {
       env.KIE_API_KEY = providers.kie.apiKey;
@@ -92,7 +99,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const config = loadConfig(env);
     const logger = options.logger?.(config) ?? pino({ level: config.LOG_LEVEL });
-    const subscriptions = await loadSubscriptions(tg);
+    const subscriptions = new SandboxSubscriptions(tg);
     const control = createSandboxControl({ tg, people, providers, botName: tg.bot().info.first_name, subscriptions });
     let app: App;
     try {
@@ -117,6 +124,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       tg,
       providers: emulated,
       people,
+      subscriptions,
       stop(timeoutMs = 10_000) {
         stopping ??= (async () => {
           clearInterval(trim);

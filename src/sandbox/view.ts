@@ -4,6 +4,10 @@
  * reply keyboard on screen and the chat action ("typing…") if one is showing.
  */
 import type { BotState, ChatRecord, Message } from './telegram/store.js';
+import type { LinkView } from './subscriptions.js';
+
+/** What an invoice link (a Stars subscription offer) in a button is, for this chat's user. */
+export type LinkLookup = (url: string) => LinkView | undefined;
 
 export interface ViewButton {
   text: string;
@@ -12,6 +16,8 @@ export interface ViewButton {
   url?: string;
   /** The invoice's Pay button (Telegram: the first button of an invoice, `pay: true`). */
   pay?: boolean;
+  /** The url is an invoice link of this bot: the page shows it as a payable item. */
+  link?: LinkView;
 }
 
 export interface ViewMedia {
@@ -88,13 +94,17 @@ function mediaOf(m: Message): ViewMedia | undefined {
   return undefined;
 }
 
-function buttonsOf(m: Message): ViewButton[][] {
+function buttonsOf(m: Message, links: LinkLookup | undefined): ViewButton[][] {
   const rows = (m.reply_markup as { inline_keyboard?: Record<string, unknown>[][] } | undefined)?.inline_keyboard ?? [];
   return rows.map((row) =>
     row.map((b) => {
       const button: ViewButton = { text: String(b.text ?? '') };
       if (typeof b.callback_data === 'string') button.data = b.callback_data;
-      if (typeof b.url === 'string') button.url = b.url;
+      if (typeof b.url === 'string') {
+        button.url = b.url;
+        const link = links?.(b.url);
+        if (link) button.link = link;
+      }
       if (b.pay === true) button.pay = true;
       return button;
     }),
@@ -106,14 +116,16 @@ function stars(amount: unknown): string {
 }
 
 function serviceOf(m: Message, bot: BotState): string | undefined {
-  const paid = m.successful_payment as { total_amount?: number } | undefined;
+  const paid = m.successful_payment as { total_amount?: number; is_recurring?: boolean; is_first_recurring?: boolean } | undefined;
+  if (paid?.is_recurring && paid.is_first_recurring) return `You subscribed to ${bot.user.first_name} for ${stars(paid.total_amount)} a month`;
+  if (paid?.is_recurring) return `Subscription renewed: you paid ${stars(paid.total_amount)} to ${bot.user.first_name}`;
   if (paid) return `You paid ${stars(paid.total_amount)} to ${bot.user.first_name}`;
   const refunded = m.refunded_payment as { total_amount?: number } | undefined;
   if (refunded) return `${stars(refunded.total_amount)} refunded`;
   return undefined;
 }
 
-export function viewMessage(bot: BotState, rec: ChatRecord, m: Message): ViewMessage {
+export function viewMessage(bot: BotState, rec: ChatRecord, m: Message, links?: LinkLookup): ViewMessage {
   const fromBot = (m.from as { id?: number } | undefined)?.id === bot.user.id;
   const text = typeof m.text === 'string' ? m.text : typeof m.caption === 'string' ? m.caption : '';
   const entities = (Array.isArray(m.entities) ? m.entities : Array.isArray(m.caption_entities) ? m.caption_entities : []) as unknown[];
@@ -124,7 +136,7 @@ export function viewMessage(bot: BotState, rec: ChatRecord, m: Message): ViewMes
     edited: m.edit_date !== undefined,
     text,
     entities,
-    buttons: buttonsOf(m),
+    buttons: buttonsOf(m, links),
     version: '',
   };
   const media = mediaOf(m);
@@ -157,11 +169,12 @@ export function chatView(
   rec: ChatRecord,
   botMessageSeenAt: (chatId: number, messageId: number) => number | undefined,
   now = Date.now(),
+  links?: LinkLookup,
 ): ChatView {
   const messages = [...rec.messages.values()]
     .filter((m) => !rec.deleted.has(m.message_id))
     .sort((a, b) => a.message_id - b.message_id)
-    .map((m) => viewMessage(bot, rec, m));
+    .map((m) => viewMessage(bot, rec, m, links));
   const keyboard = (rec.replyKeyboard as { keyboard?: unknown[][] } | undefined)?.keyboard;
   const replyKeyboard = keyboard?.map((row) => row.map((b) => ({ text: typeof b === 'string' ? b : String((b as { text?: unknown }).text ?? '') })));
   let action: ChatView['action'];

@@ -3,8 +3,9 @@
  * selected by role and label as the SPEC's accessibility line describes: a new user walks
  * /start → talking avatar (photo and voice attached) → top up and pay → Confirm → the video plays;
  * an admin changes a price with /price and the user's next quote shows it; the provider panel
- * makes the next task fail and the refund is shown; a voice note recorded with the (fake)
- * microphone is accepted; the page logs no console errors.
+ * makes the next task fail and the refund is shown (the status message edited in place); a
+ * voice note recorded with the (fake) microphone is accepted; a Stars subscription is paid and
+ * "Next month" renews it, credited once; the page logs no console errors.
  * Skipped (with a message) only where /usr/bin/chromium is missing; .ci/run installs it.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -144,7 +145,7 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
       .locator(`li[data-id="${mark + 1}"] audio`)
       .waitFor({ state: 'attached', ...WAIT });
     const choice = await message(/model/i);
-    await tap(choice.getByRole('button', { name: /^Kling AI Avatar/ }));
+    await tap(choice.getByRole('button', { name: /^Kling AI Avatar —/ }));
     const skip = await message(/describe/i);
     await tap(skip.getByRole('button', { name: /Skip/ }));
     return message(/Price: \d+ credits/);
@@ -212,8 +213,17 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
     await page.getByLabel('Next task').selectOption('fail');
     const quote = messages().getByRole('listitem').filter({ hasText: 'Price: 35 credits' }).last();
     await tap(quote.getByRole('button', { name: /Confirm/ }));
-    // The job's status message is edited into the failure notice with the refund.
-    await message(/35 credits are back on your balance/, 0);
+    // The job's status message is edited in place (marked "edited"); the refund notice follows.
+    const status = await message(/could not be made/);
+    await status.getByText('edited', { exact: true }).waitFor(WAIT);
+    const notice = await message(/35 credits are back on your balance/);
+    expect(Number(await notice.getAttribute('data-id'))).toBeGreaterThan(Number(await status.getAttribute('data-id')));
+    expect(
+      await messages()
+        .getByRole('listitem')
+        .filter({ hasText: /could not be made/ })
+        .count(),
+    ).toBe(1);
     // The script was used by that task; the panel is back to "succeeds".
     await expect.poll(() => page.getByLabel('Next task').inputValue(), WAIT).toBe('succeed');
     const user = await sandbox.app.db.prisma.user.findFirstOrThrow({ where: { firstName: 'Dana' } });
@@ -237,6 +247,40 @@ describe.skipIf(!hasChromium)('sandbox in a browser', () => {
     // The bot took it (length and format checked) and asks for the model.
     await message(/model/i);
     await send('/cancel');
+  }, 90_000);
+
+  it('a Stars subscription: /subscribe → Pay → credits; Next month renews it once', async () => {
+    const dana = () => sandbox.app.db.prisma.user.findFirstOrThrow({ where: { firstName: 'Dana' } });
+    const before = (await dana()).balance;
+    await send('/subscribe');
+    const offer = await message(/Monthly subscription/);
+    await tap(offer.getByRole('button', { name: /^600 credits a month/ }));
+    // The invoice link is a payable item: what, how much, how often, and Pay.
+    const item = await message(/Subscription: 600 credits a month/);
+    await expect.poll(() => item.textContent(), WAIT).toContain('500 ⭐ a month');
+    await tap(item.getByRole('button', { name: 'Pay 500 ⭐ a month' }));
+    await message(/You subscribed to Video Bot for 500 ⭐ a month/);
+    await message(/Subscription started: \+600 credits/);
+    await item.getByRole('button', { name: 'Paid' }).waitFor(WAIT);
+    const mine = page.getByRole('list', { name: 'Your subscriptions' });
+    await mine.getByText(/600 credits a month · 500 ⭐ · active · renews \d{4}-\d{2}-\d{2} · 1 payment$/).waitFor(WAIT);
+    expect((await dana()).balance).toBe(before + 600);
+
+    await tap(page.getByRole('button', { name: 'Next month' }));
+    await message(/Subscription renewed: you paid 500 ⭐/);
+    const renewed = await message(/Subscription renewed: \+600 credits/);
+    expect(await renewed.getAttribute('class')).toContain('bot');
+    await mine.getByText(/· 2 payments$/).waitFor(WAIT);
+    await expect.poll(async () => (await dana()).balance, WAIT).toBe(before + 1200);
+    // Credited once: one renewal notice, and the balance stays.
+    await page.waitForTimeout(500);
+    expect(
+      await messages()
+        .getByRole('listitem')
+        .filter({ hasText: /Subscription renewed: \+600 credits/ })
+        .count(),
+    ).toBe(1);
+    expect((await dana()).balance).toBe(before + 1200);
   }, 90_000);
 
   it('the page logged no console errors', () => {

@@ -129,11 +129,13 @@ describe('the sandbox API and the provider panel', () => {
     const events: string[] = [];
     const stream = http.get(`${base}/sandbox/api/events`, (res) => res.on('data', (chunk: Buffer) => events.push(chunk.toString())));
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // The stream is registered once its first line ("retry") is in.
+      await expect.poll(() => events.join(''), { timeout: 10_000 }).toContain('retry:');
       expect((await post(`/sandbox/api/chats/${id}/text`, { text: '/start' })).status).toBe(200);
       const greeting = await sandbox.people.get(id)!.waitForMessage({ timeoutMs: 10_000 });
       expect(String(greeting.text)).toMatch(/Kim/);
-      expect(events.join('')).toContain('event: change');
+      // Changes are sent debounced (25 ms), so the event may trail the bot's answer a little.
+      await expect.poll(() => events.join(''), { timeout: 5_000 }).toContain('event: change');
     } finally {
       stream.destroy();
     }
@@ -209,6 +211,15 @@ describe('the sandbox API and the provider panel', () => {
       .toMatch(/did not finish in time/);
   }, 60_000);
 
+  it("a user's edit never reaches the bot: it does not ask for edited_message (a quote or an input is not changed after the fact)", async () => {
+    const { body } = await post('/sandbox/api/people', { name: 'Eda', language: 'en' });
+    const user = sandbox.people.get(body.id as number)!;
+    const sent = await user.sendText('hello');
+    await expect.poll(() => sandbox.tg.bot().calls('getUpdates').length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const edit = sandbox.tg.bot().enqueueUpdate({ edited_message: { ...sent, text: 'hello again', edit_date: sent.date + 1 } });
+    expect(edit).toBeUndefined();
+  });
+
   it('uploads from the page become Telegram media: photo, voice, document', async () => {
     const { body } = await post('/sandbox/api/people', { name: 'Pia', language: 'en' });
     const id = body.id as number;
@@ -225,6 +236,65 @@ describe('the sandbox API and the provider panel', () => {
     expect(mine[1]!.media!.duration).toBeGreaterThanOrEqual(1);
     expect(mine[2]).toMatchObject({ text: 'hello', media: { fileName: 'notes.txt' } });
   }, 30_000);
+  it('Stars subscriptions: a default plan, the invoice link paid from the page, "Next month" renews once per period, cancel from /subscription', async () => {
+    expect(sandbox.config.SUBSCRIPTION_PLANS.map((p) => `${p.credits}:${p.stars}`)).toEqual(['600:500', '1500:1100']);
+    const { body } = await post('/sandbox/api/people', { name: 'Sue', language: 'en' });
+    const id = body.id as number;
+    const user = sandbox.people.get(id)!;
+    await post(`/sandbox/api/chats/${id}/text`, { text: '/start' });
+    await user.waitForMessage({ timeoutMs: 10_000 });
+    const start = await balance(id);
+
+    await post(`/sandbox/api/chats/${id}/text`, { text: '/subscribe' });
+    const offer = await user.waitForMessage({ timeoutMs: 10_000, match: /Monthly subscription/ });
+    const planButton = (await chat(id)).messages.find((m) => m.id === offer.message_id)!.buttons.flat()[0]!;
+    expect(planButton.text).toMatch(/^600 credits a month/);
+    expect((await post(`/sandbox/api/chats/${id}/tap`, { messageId: offer.message_id, data: planButton.data })).body).toMatchObject({ ok: true });
+    const linkMessage = await user.waitForMessage({ timeoutMs: 10_000, match: /Subscription:/ });
+    // The link button is a payable item on the page: what, how much, how often.
+    const linkButton = (await chat(id)).messages.find((m) => m.id === linkMessage.message_id)!.buttons.flat()[0]!;
+    expect(linkButton.url).toMatch(/^https:\/\/t\.me\/\$/);
+    expect(linkButton.link).toMatchObject({ title: '600 credits a month', amount: 500, currency: 'XTR', period: 2_592_000, paid: false });
+
+    expect((await post(`/sandbox/api/chats/${id}/pay-link`, { url: 'https://example.com/x' })).status).toBe(400);
+    expect((await post(`/sandbox/api/chats/${id}/pay-link`, { url: 'https://t.me/$unknownlink' })).status).toBe(409);
+    const paid = await post(`/sandbox/api/chats/${id}/pay-link`, { url: linkButton.url });
+    expect(paid.body).toMatchObject({ ok: true, chargeId: expect.any(String) });
+    await user.waitForMessage({ timeoutMs: 10_000, match: /Subscription started: \+600 credits/ });
+    expect(await balance(id)).toBe(start + 600);
+    let view = await chat(id);
+    expect(view.messages.find((m) => m.id === linkMessage.message_id)!.buttons.flat()[0]!.link?.paid).toBe(true);
+    expect(view.messages.some((m) => m.service === 'You subscribed to Video Bot for 500 ⭐ a month')).toBe(true);
+    const state = async () =>
+      ((await (await fetch(`${base}/sandbox/api/state?user=${id}`)).json()) as { subscriptions: { state: string; payments: number }[] }).subscriptions;
+    expect(await state()).toMatchObject([{ title: '600 credits a month', amount: 500, state: 'active', payments: 1 }]);
+
+    // A month passes: one renewal with a new charge id, credited once.
+    const next = await post('/sandbox/api/next-month', {});
+    const mine = (next.body.renewals as { userId: number; chargeId: string }[]).filter((r) => r.userId === id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.chargeId).not.toBe(paid.body.chargeId);
+    await user.waitForMessage({ timeoutMs: 10_000, match: /Subscription renewed: \+600 credits/ });
+    expect(await balance(id)).toBe(start + 1200);
+    const moves = await sandbox.app.db.prisma.ledgerEntry.findMany({ where: { userId: BigInt(id), kind: 'topup' } });
+    expect(moves.map((m) => m.idempotencyKey).sort()).toEqual([`topup:${mine[0]!.chargeId}`, `topup:${String(paid.body.chargeId)}`].sort());
+    view = await chat(id);
+    expect(view.messages.filter((m) => m.service === 'Subscription renewed: you paid 500 ⭐ to Video Bot')).toHaveLength(1);
+    expect(await state()).toMatchObject([{ state: 'active', payments: 2 }]);
+
+    // Cancelled from /subscription: the next month brings no renewal.
+    await post(`/sandbox/api/chats/${id}/text`, { text: '/subscription' });
+    const card = await user.waitForMessage({ timeoutMs: 10_000, match: /Renews on/ });
+    const cancel = (await chat(id)).messages.find((m) => m.id === card.message_id)!.buttons.flat()[0]!;
+    expect(cancel.text).toBe('Cancel subscription');
+    await post(`/sandbox/api/chats/${id}/tap`, { messageId: card.message_id, data: cancel.data });
+    await user.waitForEdit(card.message_id, { timeoutMs: 10_000, match: /cancelled/ });
+    expect(await state()).toMatchObject([{ state: 'canceled' }]);
+    const after = await post('/sandbox/api/next-month', {});
+    expect((after.body.renewals as { userId: number }[]).filter((r) => r.userId === id)).toHaveLength(0);
+    expect(await state()).toMatchObject([{ state: 'ended', payments: 2 }]);
+    expect(await balance(id)).toBe(start + 1200);
+  }, 60_000);
 });
 
 describe('the sandbox with real provider keys', () => {

@@ -34,7 +34,7 @@ const ui = {
   nextTask: $('next-task'),
   providerMode: $('provider-mode'),
   providerHint: $('provider-hint'),
-  subscriptions: $('subscriptions'),
+  subscriptionList: $('subscription-list'),
   toast: $('toast'),
 };
 
@@ -102,7 +102,7 @@ function render(state) {
   }
   renderPeople(state);
   renderProvider(state.provider);
-  ui.subscriptions.hidden = !state.subscriptions;
+  renderSubscriptions(state.subscriptions);
   ui.title.textContent = state.bot.name;
   const person = state.people.find((p) => p.id === state.current);
   ui.chatUser.textContent = person ? `You are ${person.name}${person.admin ? ' (admin)' : ''} · ${person.language}` : '';
@@ -129,6 +129,24 @@ function renderProvider(provider) {
   ui.providerHint.textContent = emulated
     ? `An emulated video takes about ${Math.round(provider.delayMs / 100) / 10} s. The choice applies to the next task, then it goes back to "succeeds".`
     : 'Real providers are in use: their answers cannot be scripted.';
+}
+
+const day = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+function renderSubscriptions(subs) {
+  const wanted = JSON.stringify(subs);
+  if (ui.subscriptionList.dataset.key === wanted) return;
+  ui.subscriptionList.dataset.key = wanted;
+  const state = { active: 'active', canceled: 'cancelled', ended: 'ended' };
+  ui.subscriptionList.replaceChildren(
+    ...(subs.length === 0
+      ? [el('li', { class: 'hint', text: 'None yet: send /subscribe and pay a plan.' })]
+      : subs.map((s) =>
+          el('li', {
+            text: `${s.title} · ${s.amount} ⭐ · ${state[s.state]} · ${s.state === 'active' ? 'renews' : s.state === 'canceled' ? 'ends' : 'ended'} ${day(s.expiration)} · ${s.payments} ${s.payments === 1 ? 'payment' : 'payments'}`,
+          }),
+        )),
+  );
 }
 
 let actionTimer;
@@ -189,6 +207,7 @@ function messageNode(m) {
   const bubble = el('div', { class: 'bubble' });
   if (m.media) bubble.append(mediaNode(m.media));
   if (m.invoice) bubble.append(invoiceNode(m));
+  for (const b of m.buttons.flat()) if (b.link) bubble.append(linkNode(b));
   if (m.text) bubble.append(el('div', { class: 'text' }, formatText(m.text, m.entities)));
   if (m.service) bubble.append(el('div', { class: 'text' }, m.service));
   bubble.append(el('div', { class: 'meta' }, m.edited ? el('span', { class: 'edited', text: 'edited' }) : null, el('time', { text: time(m.date) })));
@@ -246,23 +265,41 @@ async function pay(m, button) {
   }
 }
 
-const INVOICE_LINK = /^https:\/\/t(?:elegram)?\.me\/(?:\$|invoice\/)[\w-]+$/;
-
 /** Pays an invoice link (a subscription offer): pre-checkout → successful payment. */
 async function payLink(url, button) {
   button.disabled = true;
+  button.textContent = 'Paying…';
   try {
     const result = await api(`/sandbox/api/chats/${current}/pay-link`, { method: 'POST', json: { url } });
-    showToast(result.ok ? 'Subscribed.' : result.error, { alert: !result.ok });
+    if (!result.ok) showToast(result.error, { alert: true });
   } catch (err) {
     showToast(err.message, { alert: true });
   } finally {
-    button.disabled = false;
     void refresh();
   }
 }
 
 const starsText = (inv) => (inv.currency === 'XTR' ? `${inv.amount} ⭐` : `${inv.amount} ${inv.currency}`);
+const linkPrice = (link) => `${starsText(link)}${link.period ? ' a month' : ''}`;
+
+/** An invoice link as Telegram's payment form shows it: what, how much, how often, and Pay. */
+function linkNode(b) {
+  const link = b.link;
+  return el(
+    'div',
+    { class: 'invoice' },
+    el('strong', { text: link.title }),
+    el('p', { text: link.description }),
+    el('p', { class: 'amount', text: linkPrice(link) }),
+    el('button', {
+      type: 'button',
+      class: 'pay',
+      text: link.paid ? 'Paid' : `Pay ${linkPrice(link)}`,
+      disabled: link.paid,
+      onclick: (e) => payLink(b.url, e.currentTarget),
+    }),
+  );
+}
 
 function invoiceNode(m) {
   const inv = m.invoice;
@@ -298,8 +335,8 @@ function inlineKeyboard(m) {
         { class: 'row' },
         ...row.map((b) => {
           // An invoice link (a Stars subscription offer) opens Telegram's payment form: here, Pay.
-          if (b.url && INVOICE_LINK.test(b.url) && lastState?.subscriptions) {
-            return el('button', { type: 'button', class: 'pay', text: b.text, onclick: (e) => payLink(b.url, e.currentTarget) });
+          if (b.link) {
+            return el('button', { type: 'button', class: 'pay', text: b.text, disabled: b.link.paid, onclick: (e) => payLink(b.url, e.currentTarget) });
           }
           if (b.url) return el('a', { class: 'button', href: b.url, target: '_blank', rel: 'noopener noreferrer', text: `${b.text} ↗` });
           if (b.pay && m.invoice) {
@@ -602,10 +639,11 @@ ui.nextTask.addEventListener('change', async () => {
 $('next-month').addEventListener('click', async () => {
   try {
     const { renewed } = await api('/sandbox/api/next-month', { method: 'POST', json: {} });
-    showToast(renewed === 1 ? 'One subscription renewed.' : `${renewed} subscriptions renewed.`);
+    showToast(renewed === 1 ? 'A month passed: one subscription renewed.' : `A month passed: ${renewed} subscriptions renewed.`);
   } catch (err) {
     showToast(err.message);
   }
+  void refresh();
 });
 
 listen();

@@ -39,7 +39,8 @@ describe('admin alerts', () => {
     kie: { pollsPerStep: 1 },
     env: (fx) => {
       admins = [fx.tg.user({ firstName: 'Ops', languageCode: 'en' }), fx.tg.user({ firstName: 'Опс', languageCode: 'ru' })];
-      return { ...FAST, ADMIN_IDS: admins.map((a) => a.id).join(',') };
+      // A failed payment credit is retried for PAYMENT_CREDIT_RETRY_MS before it alerts: keep it short.
+      return { ...FAST, PAYMENT_CREDIT_RETRY_MS: '300', ADMIN_IDS: admins.map((a) => a.id).join(',') };
     },
   });
   const prisma = () => f.prisma();

@@ -1,7 +1,7 @@
 /** Drives the bot's flows as a user would, through the fake Telegram server. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FakeUser } from './fake-telegram/index.js';
+import type { FakeUser, Message } from './fake-telegram/index.js';
 import { ROOT } from './harness.js';
 
 export const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
@@ -35,12 +35,24 @@ export async function orderLipsync(user: FakeUser, model: string, options: { tim
   return quote;
 }
 
-/** /text2video with a prompt, 5 s, 16:9; confirms. */
+/**
+ * Catalog v2 asks for the model when several serve the task (a suite that calls onlyModels with
+ * one model per task is not asked): taps `model` when the message offers it, and returns the
+ * next message; otherwise returns the message itself.
+ */
+async function pickModelIfAsked(user: FakeUser, message: Message, model: RegExp, timeoutMs: number): Promise<Message> {
+  if (!buttonsOf(message).some((b) => model.test(b))) return message;
+  await user.tapButton(message, model);
+  return user.waitForMessage({ timeoutMs });
+}
+
+/** /text2video with a prompt (the Kling model if asked), 5 s, 16:9; confirms. */
 export async function orderText2Video(user: FakeUser, prompt = 'A red fox running through snow', timeoutMs = 10_000) {
   await user.sendCommand('/text2video');
   await user.waitForMessage({ timeoutMs });
   await user.sendText(prompt);
-  await user.tapButton(await user.waitForMessage({ timeoutMs }), /^5 /);
+  const next = await pickModelIfAsked(user, await user.waitForMessage({ timeoutMs }), /^Kling text-to-video/, timeoutMs);
+  await user.tapButton(next, /^5 /);
   await user.tapButton(await user.waitForMessage({ timeoutMs }), /^16:9/);
   const quote = await user.waitForMessage({ timeoutMs, match: /Price|Цена/ });
   await user.tapButton(quote, /Confirm|Подтвердить/);
@@ -55,7 +67,8 @@ export async function orderImage2Video(user: FakeUser, timeoutMs = 10_000) {
   await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
   await user.waitForMessage({ timeoutMs, match: /Describe|Опишите/ });
   await user.sendText('She turns and smiles');
-  await user.tapButton(await user.waitForMessage({ timeoutMs }), /^5 /);
+  const next = await pickModelIfAsked(user, await user.waitForMessage({ timeoutMs }), /^Kling image-to-video/, timeoutMs);
+  await user.tapButton(next, /^5 /);
   const quote = await user.waitForMessage({ timeoutMs, match: /Price|Цена/ });
   await user.tapButton(quote, /Confirm|Подтвердить/);
   await user.waitForMessage({ timeoutMs, match: /Started|Запущено/ });

@@ -43,3 +43,13 @@ admin-stats-margin-line = • { $slug }: revenue ${ $revenue } · provider cost 
 admin-stats-margin-title = Margins (at ${ $rate } per ⭐):
 admin-price-per_output_second = { $amount } credits per second of video
 admin-command-cost = Set a model's provider cost (USD per unit)
+catalog-option-mode = mode
+catalog-option-duration = length
+catalog-option-resolution = quality
+catalog-option-aspectRatio = format
+catalog-option-sound = sound
+catalog-requote-choice = The { $option } “{ $old }” is no longer offered, so the offer now uses “{ $value }”.
+catalog-requote-nothing-charged = Nothing was charged. The price is now { $price } { $price ->
+        [one] credit
+       *[other] credits
+    } (it was { $old }) — here is the new offer:

@@ -44,3 +44,14 @@ admin-stats-margin-line = • { $slug }: выручка ${ $revenue } · зат�
 admin-stats-margin-title = Маржа (по ${ $rate } за ⭐):
 admin-price-per_output_second = { $amount } кредитов за секунду видео
 admin-command-cost = Себестоимость модели у провайдера (USD за единицу)
+catalog-option-mode = режим
+catalog-option-duration = длина
+catalog-option-resolution = качество
+catalog-option-aspectRatio = формат
+catalog-option-sound = звук
+catalog-requote-choice = Вариант «{ $old }» (параметр «{ $option }») больше не предлагается, поэтому в предложении теперь «{ $value }».
+catalog-requote-nothing-charged = Ничего не списано. Цена теперь { $price } { $price ->
+        [one] кредит
+        [few] кредита
+       *[many] кредитов
+    } (было { $old }) — вот новое предложение:

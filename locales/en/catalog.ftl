@@ -53,3 +53,13 @@ catalog-requote-nothing-charged = Nothing was charged. The price is now { $price
         [one] credit
        *[other] credits
     } (it was { $old }) — here is the new offer:
+catalog-ask-negative-prompt = Optionally, describe what the video should avoid (a negative prompt, up to { $max } { $max ->
+        [one] character
+       *[other] characters
+    }), e.g. “blur, text, extra fingers” — or tap Skip.
+catalog-need-negative-prompt = Please send what the video should avoid as text, or tap Skip.
+catalog-negative-prompt-too-long = The negative prompt is too long: { $length } { $length ->
+        [one] character
+       *[other] characters
+    }, at most { $max }. Please send a shorter one, or tap Skip.
+catalog-quote-negative-prompt = Avoid: { $prompt }

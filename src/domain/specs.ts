@@ -78,6 +78,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     displayName: 'Kling image-to-video',
     image: KLING_IMAGE,
     prompt: { required: true, max: 2500 },
+    negativePrompt: { max: 2500 },
     options: [{ key: 'duration', values: ['5', '10'], default: '5' }],
     price: { rule: 'per_5s', amount: 35, costUsd: 0.14 },
     seed: { enabled: true, sortOrder: 50, defaults: { mode: 'std' }, limits: { maxPromptLength: 2500, maxImageBytes: 10_000_000, minImageSide: 300 } },

@@ -285,6 +285,44 @@ describe('catalog v2 through the engine', () => {
     }
   }, 30_000);
 
+  it('negative prompt: an optional step with Skip for the models that take one; limits checked; shown in the quote; sent to Kling', async () => {
+    const user = await newUser(500);
+    await user.sendCommand('/text2video');
+    await user.waitForMessage();
+    await user.sendText('A paper boat on a rainy street');
+    await user.tapButton(await user.waitForMessage({ match: /Choose the model/ }), /^Kling text-to-video/);
+    await user.tapButton(await user.waitForMessage({ match: /How long/ }), '5 seconds');
+    await user.tapButton(await user.waitForMessage({ match: /format/ }), '16:9 landscape');
+    const ask = await user.waitForMessage({ match: /should avoid/ });
+    expect(ask.text).toContain('up to 2,500 characters');
+    expect(buttons(ask)).toEqual(['Skip']);
+    await user.sendText('x'.repeat(2501));
+    expect((await user.waitForMessage()).text).toContain('The negative prompt is too long: 2,501 characters, at most 2,500.');
+    await user.sendText('blur, text, watermark');
+    const quote = await user.waitForMessage({ match: /Price/ });
+    expect(quote.text).toContain('Avoid: blur, text, watermark');
+    expect(quote.text).toContain('Price: 35 credits');
+    await user.tapButton(quote, /Confirm/);
+    await waitForVideo(user, 20_000);
+    await settled(user);
+    expect(await ledgerOf(user)).toEqual(['grant:500', 'charge:-35']);
+    const create = f.kling.requests.filter((r) => r.route === 'create').at(-1)!;
+    expect(JSON.parse(String(create.body))).toMatchObject({ prompt: 'A paper boat on a rainy street', negative_prompt: 'blur, text, watermark' });
+
+    // A model without a negative prompt (Kling 2.6 on KIE) never asks it.
+    const other = await newUser(500);
+    await other.sendCommand('/text2video');
+    await other.waitForMessage();
+    await other.sendText('A paper boat on a rainy street');
+    await other.tapButton(await other.waitForMessage({ match: /Choose the model/ }), /^Kling 2\.6/);
+    await other.tapButton(await other.waitForMessage({ match: /How long/ }), '5 seconds');
+    await other.tapButton(await other.waitForMessage({ match: /format/ }), '16:9 landscape');
+    await other.tapButton(await other.waitForMessage({ match: /sound/ }), '🔇 Without sound');
+    const plain = await other.waitForMessage();
+    expect(plain.text).toContain('Price: 45 credits');
+    expect(plain.text).not.toContain('Avoid');
+  }, 40_000);
+
   it('the menu shows a task only while an enabled, configured model serves it', async () => {
     const menu = async () => {
       const user = f.tg.user({ languageCode: 'en' });

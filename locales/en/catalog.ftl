@@ -21,7 +21,10 @@ issue-end-image-not-accepted = this model cannot take a last frame
 issue-end-image-type = the last frame must be JPEG, PNG or WEBP
 issue-end-image-too-large = the last frame is over { $maxMb } MB
 issue-audio-too-short = the audio is { $seconds } s, this model needs at least { $min } s
-issue-prompt-too-short = the description must have at least { $min } characters
+issue-prompt-too-short = the description must have at least { $min } { $min ->
+        [one] character
+       *[other] characters
+    }
 issue-option-invalid = the choice “{ $value }” is no longer offered
 issue-option-combination-refused = this combination of length and quality is not supported
 issue-sound-not-supported = this model cannot add sound
@@ -41,7 +44,10 @@ admin-stats-margin-line = • { $slug }: revenue ${ $revenue } · provider cost 
    *[other] { $count } videos
   })
 admin-stats-margin-title = Margins (at ${ $rate } per ⭐):
-admin-price-per_output_second = { $amount } credits per second of video
+admin-price-per_output_second = { $amount } { $amount ->
+        [one] credit
+       *[other] credits
+    } per second of video
 admin-command-cost = Set a model's provider cost (USD per unit)
 catalog-option-mode = mode
 catalog-option-duration = length

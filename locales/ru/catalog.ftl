@@ -21,7 +21,11 @@ issue-end-image-not-accepted = эта модель не принимает по�
 issue-end-image-type = последний кадр должен быть JPEG, PNG или WEBP
 issue-end-image-too-large = последний кадр больше { $maxMb } МБ
 issue-audio-too-short = аудио длится { $seconds } с, модели нужно не меньше { $min } с
-issue-prompt-too-short = в описании должно быть не меньше { $min } символов
+issue-prompt-too-short = в описании должно быть минимум { $min } { $min ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }
 issue-option-invalid = вариант «{ $value }» больше не предлагается
 issue-option-combination-refused = такое сочетание длины и качества не поддерживается
 issue-sound-not-supported = эта модель не добавляет звук
@@ -42,7 +46,11 @@ admin-stats-margin-line = • { $slug }: выручка ${ $revenue } · зат�
    *[many] { $count } видео
   })
 admin-stats-margin-title = Маржа (по ${ $rate } за ⭐):
-admin-price-per_output_second = { $amount } кредитов за секунду видео
+admin-price-per_output_second = { $amount } { $amount ->
+        [one] кредит
+        [few] кредита
+       *[many] кредитов
+    } за секунду видео
 admin-command-cost = Себестоимость модели у провайдера (USD за единицу)
 catalog-option-mode = режим
 catalog-option-duration = длина

@@ -31,7 +31,7 @@ import { FakeKling } from '../test/support/fake-kling/index.js';
 import { createTestDatabase, usingPostgres } from '../test/support/db.js';
 import { botEnv, spawnBot, type ChildBot } from '../test/support/harness.js';
 import { startLoadBalancer } from '../test/support/load-balancer.js';
-import { media } from '../test/support/drive.js';
+import { media, skipToQuote } from '../test/support/drive.js';
 import { openDatabase } from '../src/db/client.js';
 import { recordMove } from '../src/domain/ledger.js';
 import { checkBooks, deliveriesByChat, freePort, migrationLockFree, prepareDatabase, rng, sleep, stopChild, until, type BooksCheck } from './chaos.js';
@@ -392,7 +392,7 @@ async function orderText2Video(user: FakeUser, prompt: string, thinkMs: number):
   const ratio = await user.waitForMessage(WAIT);
   await sleep(thinkMs);
   await user.tapButton(ratio, /^16:9/);
-  const quote = await user.waitForMessage({ ...WAIT, match: /Price/ });
+  const quote = await skipToQuote(user, WAIT.timeoutMs); // Skip the optional negative prompt
   await sleep(thinkMs);
   await user.tapButton(quote, /Confirm/);
   await user.waitForMessage({ ...WAIT, match: /Started/ });

@@ -85,7 +85,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     onSnapshotError: (err) => logger.warn({ err }, 'metrics: could not read the database gauges'),
   });
   const providers = instrumentRegistry(
-    createProviderRegistry({ kie: config.kie, kling: config.kling, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger }),
+    createProviderRegistry({ kie: config.kie, kling: config.kling, veoHdWaitMs: config.VEO_1080P_WAIT_MS, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger }),
     metrics,
     (provider, operation, error) => alerts.providerResult(provider, operation, error),
   );

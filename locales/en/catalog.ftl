@@ -22,9 +22,9 @@ issue-end-image-type = the last frame must be JPEG, PNG or WEBP
 issue-end-image-too-large = the last frame is over { $maxMb } MB
 issue-audio-too-short = the audio is { $seconds } s, this model needs at least { $min } s
 issue-prompt-too-short = the description must have at least { $min } { $min ->
-    [one] character
-    *[other] characters
-  }
+        [one] character
+       *[other] characters
+    }
 issue-option-invalid = the choice “{ $value }” is no longer offered
 issue-option-combination-refused = this combination of length and quality is not supported
 issue-sound-not-supported = this model cannot add sound
@@ -45,7 +45,27 @@ admin-stats-margin-line = • { $slug }: revenue ${ $revenue } · provider cost 
   })
 admin-stats-margin-title = Margins (at ${ $rate } per ⭐):
 admin-price-per_output_second = { $amount } { $amount ->
-    [one] credit
-    *[other] credits
-  } per second of video
+        [one] credit
+       *[other] credits
+    } per second of video
 admin-command-cost = Set a model's provider cost (USD per unit)
+catalog-option-mode = mode
+catalog-option-duration = length
+catalog-option-resolution = quality
+catalog-option-aspectRatio = format
+catalog-option-sound = sound
+catalog-requote-choice = The { $option } “{ $old }” is no longer offered, so the offer now uses “{ $value }”.
+catalog-requote-nothing-charged = Nothing was charged. The price is now { $price } { $price ->
+        [one] credit
+       *[other] credits
+    } (it was { $old }) — here is the new offer:
+catalog-ask-negative-prompt = Optionally, describe what the video should avoid (a negative prompt, up to { $max } { $max ->
+        [one] character
+       *[other] characters
+    }), e.g. “blur, text, extra fingers” — or tap Skip.
+catalog-need-negative-prompt = Please send what the video should avoid as text, or tap Skip.
+catalog-negative-prompt-too-long = The negative prompt is too long: { $length } { $length ->
+        [one] character
+       *[other] characters
+    }, at most { $max }. Please send a shorter one, or tap Skip.
+catalog-quote-negative-prompt = Avoid: { $prompt }

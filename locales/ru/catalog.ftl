@@ -21,11 +21,11 @@ issue-end-image-not-accepted = эта модель не принимает по�
 issue-end-image-type = последний кадр должен быть JPEG, PNG или WEBP
 issue-end-image-too-large = последний кадр больше { $maxMb } МБ
 issue-audio-too-short = аудио длится { $seconds } с, модели нужно не меньше { $min } с
-issue-prompt-too-short = в описании должно быть не меньше { $min } { $min ->
-    [one] символ
-    [few] символа
-    *[many] символов
-  }
+issue-prompt-too-short = в описании должно быть минимум { $min } { $min ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }
 issue-option-invalid = вариант «{ $value }» больше не предлагается
 issue-option-combination-refused = такое сочетание длины и качества не поддерживается
 issue-sound-not-supported = эта модель не добавляет звук
@@ -47,8 +47,31 @@ admin-stats-margin-line = • { $slug }: выручка ${ $revenue } · зат�
   })
 admin-stats-margin-title = Маржа (по ${ $rate } за ⭐):
 admin-price-per_output_second = { $amount } { $amount ->
-    [one] кредит
-    [few] кредита
-    *[many] кредитов
-  } за секунду видео
+        [one] кредит
+        [few] кредита
+       *[many] кредитов
+    } за секунду видео
 admin-command-cost = Себестоимость модели у провайдера (USD за единицу)
+catalog-option-mode = режим
+catalog-option-duration = длина
+catalog-option-resolution = качество
+catalog-option-aspectRatio = формат
+catalog-option-sound = звук
+catalog-requote-choice = Вариант «{ $old }» (параметр «{ $option }») больше не предлагается, поэтому в предложении теперь «{ $value }».
+catalog-requote-nothing-charged = Ничего не списано. Цена теперь { $price } { $price ->
+        [one] кредит
+        [few] кредита
+       *[many] кредитов
+    } (было { $old }) — вот новое предложение:
+catalog-ask-negative-prompt = Можно описать, чего в видео быть не должно (негативный промпт, максимум { $max } { $max ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }), например «размытие, надписи, лишние пальцы», — или нажмите «Пропустить».
+catalog-need-negative-prompt = Пришлите текстом, чего в видео быть не должно, или нажмите «Пропустить».
+catalog-negative-prompt-too-long = Негативный промпт слишком длинный: { $length } { $length ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }, максимум { $max }. Пришлите покороче или нажмите «Пропустить».
+catalog-quote-negative-prompt = Избегать: { $prompt }

@@ -8,7 +8,7 @@
 import type { Context } from 'grammy';
 import type { PrismaClient } from '../db/client.js';
 
-export const CONVERSATION_STORAGE_VERSION = 2;
+export const CONVERSATION_STORAGE_VERSION = 3; // 3: the engine asks an optional negative prompt
 
 const PREFETCH = Symbol('conversation-prefetch');
 /** What this update read, so its write can check nobody changed the row since (compare-and-set). */

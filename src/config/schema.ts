@@ -155,6 +155,7 @@ export const configSchema = z.object({
   KIE_API_BASE_URL: url('KIE API').default('https://api.kie.ai').describe('KIE market API base URL'),
   KIE_UPLOAD_BASE_URL: url('KIE upload').default('https://kieai.redpandaai.co').describe('KIE file upload service base URL'),
   KIE_WEBHOOK_HMAC_KEY: optionalString.describe('When set, KIE callbacks must carry a valid X-Webhook-Signature'),
+  VEO_1080P_WAIT_MS: int(0, 3_600_000, 6 * 60_000).describe('Veo 3.1: how long after success to wait for the 1080p file before delivering 720p'),
   KLING_ACCESS_KEY: optionalString.describe('Official Kling API access key; unset = Kling models are not offered'),
   KLING_SECRET_KEY: optionalString.describe('Official Kling API secret key'),
   KLING_API_BASE_URL: url('Kling API').default('https://api-singapore.klingai.com').describe('Official Kling API base URL'),

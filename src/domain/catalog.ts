@@ -146,6 +146,32 @@ export function resolvedChoices(model: CatalogEntry, inputs: GenerationInputs): 
   return resolveChoices(model.spec, model.offered, choicesOf(inputs.options), defaultChoices(model));
 }
 
+/** A stored choice the model no longer offers, and the value a fresh quote uses instead. */
+export interface StaleChoice {
+  key: OptionKey;
+  from: string;
+  to: string;
+}
+
+/**
+ * Re-quote after an operator change: every stored choice the model no longer offers (offered
+ * values or refused combinations) is reset to the row's default, else the spec's, else the first
+ * allowed value. `stale` is empty when every choice still stands.
+ */
+export function requoteInputs(model: CatalogEntry, inputs: GenerationInputs): { inputs: GenerationInputs; stale: StaleChoice[] } {
+  if (!model.spec) return { inputs, stale: [] };
+  const chosen = choicesOf(inputs.options);
+  if (checkChoices(model.spec, model.offered, chosen).length === 0) return { inputs, stale: [] };
+  const resolved = resolveChoices(model.spec, model.offered, chosen, defaultChoices(model));
+  const stale: StaleChoice[] = [];
+  for (const key of OPTION_KEYS) {
+    const from = chosen[key];
+    const to = resolved[key];
+    if (from !== undefined && to !== undefined && from !== to) stale.push({ key, from, to });
+  }
+  return { inputs: { ...inputs, options: optionsOf(resolved, inputs.options) }, stale };
+}
+
 /** The values of `key` a user may pick now on this model (see allowedValues). */
 export function offeredValues(model: CatalogEntry, key: OptionKey, chosen: Choices): string[] {
   if (!model.spec) return [];

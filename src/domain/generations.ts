@@ -12,7 +12,7 @@
 import type { PrismaClient } from '../db/client.js';
 import type { Generation, GenerationState, Prisma } from '../generated/prisma/client.js';
 import type { ProviderId } from '../providers/types.js';
-import { checkFit, isAvailable, quote, toCatalogEntry } from './catalog.js';
+import { checkFit, isAvailable, quote, requoteInputs, toCatalogEntry } from './catalog.js';
 import { UserError } from './errors.js';
 import { generationInputsSchema, type GenerationInputs } from './generation-inputs.js';
 import { applyMove, inLedgerTransaction, isUniqueViolation, type Tx } from './ledger.js';
@@ -89,6 +89,9 @@ export async function confirmGeneration(prisma: PrismaClient, request: ConfirmRe
       const row = await tx.catalogModel.findUnique({ where: { slug: request.modelSlug } });
       const model = row ? toCatalogEntry(row, request.configuredProviders) : null;
       if (!model || !isAvailable(model)) return { status: 'model_unavailable' };
+      // A choice the operator stopped offering after the quote: re-quoted (confirm.ts), nothing charged.
+      const requoted = requoteInputs(model, inputs);
+      if (requoted.stale.length > 0) return { status: 'price_changed', price: quote(model, requoted.inputs) };
       const issue = checkFit(model, inputs)[0];
       if (issue) throw new UserError(`issue-${issue.code}`, issue.vars ?? {});
 

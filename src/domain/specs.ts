@@ -26,6 +26,8 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     audio: { mimes: KIE_AUDIO_MIMES, maxBytes: 10 * MB, maxSeconds: 15 },
     prompt: { required: false, max: 5000 },
     options: [],
+    // Part-1 price kept: ≈8 KIE credits/s ($0.04/s) × the 15 s maximum = $0.60 worst case, so 50 credits
+    // ($0.65) is ≥2× only up to 8 s of audio (README §Models); `/price … 7 per_second` gives 2× always.
     price: { rule: 'fixed', amount: 50, costUsd: 0.6 },
     seed: { enabled: true, sortOrder: 10, limits: LIPSYNC_LIMITS },
   },
@@ -78,6 +80,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     displayName: 'Kling image-to-video',
     image: KLING_IMAGE,
     prompt: { required: true, max: 2500 },
+    negativePrompt: { max: 2500 },
     options: [{ key: 'duration', values: ['5', '10'], default: '5' }],
     price: { rule: 'per_5s', amount: 35, costUsd: 0.14 },
     seed: { enabled: true, sortOrder: 50, defaults: { mode: 'std' }, limits: { maxPromptLength: 2500, maxImageBytes: 10_000_000, minImageSide: 300 } },

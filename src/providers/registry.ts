@@ -17,6 +17,8 @@ export interface ProviderRegistryConfig {
   kie?: { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string; webhookHmacKey?: string };
   /** `config.kling` from loadConfig: set when both Kling keys are. */
   kling?: { accessKey: string; secretKey: string; apiBaseUrl: string };
+  /** Veo: how long to wait for the 1080p file before delivering 720p (VEO_1080P_WAIT_MS). */
+  veoHdWaitMs?: number;
   /** One provider HTTP request (PROVIDER_TIMEOUT_MS). */
   timeoutMs: number;
   logger: RegistryLogger;
@@ -58,6 +60,7 @@ export function createProviderRegistry(config: ProviderRegistryConfig): Provider
         timeoutMs: config.timeoutMs,
         logger: config.logger,
         ...(config.overrides?.kie?.retry ? { retry: config.overrides.kie.retry } : {}),
+        ...(config.veoHdWaitMs !== undefined ? { hdWaitMs: config.veoHdWaitMs } : {}),
         ...config.overrides?.veo,
       }),
     );

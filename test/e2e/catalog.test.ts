@@ -234,7 +234,7 @@ describe('catalog v2 through the engine', () => {
     expect(stats.text).toContain('• kling-3-t2v: revenue $5.85 · provider cost $2.25 · margin $3.60 (1 video)');
   });
 
-  it('a choice the operator stopped offering after the quote is refused at Confirm with the reason, and costs nothing', async () => {
+  it('a stale choice is re-quoted at Confirm: the choice reset to the default, nothing charged; a changed multiplier re-quotes again; Confirm charges the fresh price', async () => {
     const user = await newUser(500);
     await user.sendCommand('/text2video');
     await user.waitForMessage();
@@ -246,16 +246,82 @@ describe('catalog v2 through the engine', () => {
     await user.tapButton(await user.waitForMessage({ match: /sound/ }), '🔇 Without sound');
     const quote = await user.waitForMessage({ match: /Price/ });
     expect(quote.text).toContain('Price: 150 credits');
+    const original = await prisma().catalogModel.findUniqueOrThrow({ where: { slug: 'kling-3-t2v' } });
     await prisma().catalogModel.update({ where: { slug: 'kling-3-t2v' }, data: { offeredOptions: { mode: ['std', 'pro'] } } });
     try {
       const tap = await user.tapButton(quote, /Confirm/);
-      // A button tap's refusal is an alert (the error boundary), nothing is charged.
-      expect(await f.tg.waitForCallbackAnswer(tap.id)).toMatchObject({ text: 'the choice “4k” is no longer offered', show_alert: true });
+      expect(await f.tg.waitForCallbackAnswer(tap.id)).not.toMatchObject({ show_alert: true });
+      // 4K is gone: the mode falls back to the default (pro ×1.5): 10 × 5 × 1.5 = 75; the other choices stay.
+      const fresh = await user.waitForMessage({ match: /no longer offered/ });
+      expect(fresh.text).toContain('The mode “4K” is no longer offered, so the offer now uses “Pro”.');
+      expect(fresh.text).toContain('Nothing was charged. The price is now 75 credits (it was 150)');
+      expect(fresh.text).toContain('Mode: Pro');
+      expect(fresh.text).toContain('Length: 5 s');
+      expect(fresh.text).toContain('Format: 16:9');
+      expect(fresh.text).toContain('Sound: 🔇 Without sound');
+      expect(fresh.text).toContain('Price: 75 credits');
       expect(await ledgerOf(user)).toEqual(['grant:500']);
+
+      // The operator raises the multiplier of pro before the user confirms: a second re-quote.
+      await prisma().catalogModel.update({ where: { slug: 'kling-3-t2v' }, data: { optionMultipliers: { 'mode:pro': 2, 'mode:4k': 3, 'sound:on': 1.5 } } });
+      await user.tapButton(fresh, /Confirm/);
+      const again = await user.waitForMessage({ match: /price has changed/ });
+      expect(again.text).toContain('The price has changed from 75 to 100 credits');
+      expect(again.text).toContain('Price: 100 credits');
+      expect(await ledgerOf(user)).toEqual(['grant:500']);
+      await user.tapButton(again, /Confirm/);
+      await user.waitForMessage({ match: /Started/ });
+      await waitForVideo(user);
+      await settled(user);
+      expect(await ledgerOf(user)).toEqual(['grant:500', 'charge:-100']);
+      const generation = await generationOf(user);
+      expect(generation.price).toBe(100);
+      expect(f.kie.tasks.get(generation.providerTaskId!)!.input).toMatchObject({ mode: 'pro', duration: '5', aspect_ratio: '16:9', sound: false });
     } finally {
-      await prisma().catalogModel.update({ where: { slug: 'kling-3-t2v' }, data: { offeredOptions: {} } });
+      await prisma().catalogModel.update({
+        where: { slug: 'kling-3-t2v' },
+        data: { offeredOptions: original.offeredOptions ?? {}, optionMultipliers: original.optionMultipliers ?? {} },
+      });
     }
-  });
+  }, 30_000);
+
+  it('negative prompt: an optional step with Skip for the models that take one; limits checked; shown in the quote; sent to Kling', async () => {
+    const user = await newUser(500);
+    await user.sendCommand('/text2video');
+    await user.waitForMessage();
+    await user.sendText('A paper boat on a rainy street');
+    await user.tapButton(await user.waitForMessage({ match: /Choose the model/ }), /^Kling text-to-video/);
+    await user.tapButton(await user.waitForMessage({ match: /How long/ }), '5 seconds');
+    await user.tapButton(await user.waitForMessage({ match: /format/ }), '16:9 landscape');
+    const ask = await user.waitForMessage({ match: /should avoid/ });
+    expect(ask.text).toContain('up to 2,500 characters');
+    expect(buttons(ask)).toEqual(['Skip']);
+    await user.sendText('x'.repeat(2501));
+    expect((await user.waitForMessage()).text).toContain('The negative prompt is too long: 2,501 characters, at most 2,500.');
+    await user.sendText('blur, text, watermark');
+    const quote = await user.waitForMessage({ match: /Price/ });
+    expect(quote.text).toContain('Avoid: blur, text, watermark');
+    expect(quote.text).toContain('Price: 35 credits');
+    await user.tapButton(quote, /Confirm/);
+    await waitForVideo(user, 20_000);
+    await settled(user);
+    expect(await ledgerOf(user)).toEqual(['grant:500', 'charge:-35']);
+    const create = f.kling.requests.filter((r) => r.route === 'create').at(-1)!;
+    expect(JSON.parse(String(create.body))).toMatchObject({ prompt: 'A paper boat on a rainy street', negative_prompt: 'blur, text, watermark' });
+
+    // A model without a negative prompt (Kling 2.6 on KIE) never asks it.
+    const other = await newUser(500);
+    await other.sendCommand('/text2video');
+    await other.waitForMessage();
+    await other.sendText('A paper boat on a rainy street');
+    await other.tapButton(await other.waitForMessage({ match: /Choose the model/ }), /^Kling 2\.6/);
+    await other.tapButton(await other.waitForMessage({ match: /How long/ }), '5 seconds');
+    await other.tapButton(await other.waitForMessage({ match: /format/ }), '16:9 landscape');
+    await other.tapButton(await other.waitForMessage({ match: /sound/ }), '🔇 Without sound');
+    const plain = await other.waitForMessage();
+    expect(plain.text).toContain('Price: 45 credits');
+    expect(plain.text).not.toContain('Avoid');
+  }, 40_000);
 
   it('the menu shows a task only while an enabled, configured model serves it', async () => {
     const menu = async () => {

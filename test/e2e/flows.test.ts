@@ -77,8 +77,11 @@ describe('generation flows up to the charge', () => {
     await user.tapButton(duration, '10 секунд');
     const aspect = await user.waitForMessage();
     await user.tapButton(aspect, '9:16 вертикальное');
+    const negative = await user.waitForMessage({ match: /чего в видео быть не должно/ });
+    await user.tapButton(negative, 'Пропустить');
     const quote = await user.waitForMessage();
     expect(quote.text).toContain('Цена: 70 кредитов');
+    expect(quote.text).not.toContain('Избегать');
     expect(quote.text).toContain('Не хватает кредитов: нужно ещё 50');
     await user.tapButton(quote, /Подтвердить/);
     expect((await user.waitForMessage()).text).toContain('Не хватает кредитов: цена 70, ваш баланс 20. Ничего не списано.');
@@ -97,6 +100,7 @@ describe('generation flows up to the charge', () => {
     expect((await user.waitForMessage()).text).toContain('Describe what should happen');
     await user.sendText('She waves and smiles');
     await user.tapButton(await user.waitForMessage(), '5 seconds');
+    await user.tapButton(await user.waitForMessage({ match: /should avoid/ }), 'Skip');
     const quote = await user.waitForMessage();
     expect(quote.text).toContain('Price: 35 credits');
     await user.tapButton(quote, /Cancel/);

@@ -208,14 +208,48 @@ describe('Veo 3.1', () => {
     expect(refused).toBeInstanceOf(ProviderError);
     expect(refused).toMatchObject({ errorClass: 'final', userReason: 'content_rejected' });
     kie.failNext('veoGenerate', { code: 500 });
-    // A 500 after the request was sent may follow a created task (failure model): never re-sent by the client.
-    const maybe = await provider.submit(request(fastT2v)).catch((e: unknown) => e);
-    expect(maybe).toMatchObject({ errorClass: 'ambiguous', code: '500' });
+    // 500 on create: the task may exist (C.1) — ambiguous, never resent blindly.
+    await expect(provider.submit(request(fastT2v))).rejects.toMatchObject({ errorClass: 'ambiguous' });
     kie.failNext('veoGenerate', { delayMs: 3_000 });
     const lost = await provider.submit(request(fastT2v)).catch((e: unknown) => e);
     expect(lost).toMatchObject({ errorClass: 'ambiguous' }); // maybe created: never resent blindly
     kie.failNext('veoRecordInfo', { code: 451, msg: 'image fetch failed' });
     expect(await provider.getStatus(second.taskId, 'text2video').catch((e: unknown) => e)).toMatchObject({ errorClass: 'final', userReason: 'bad_input' });
+  });
+
+  it('every create and record-info code of F.1/F.2 has its class and user reason (docs/providers.md §veo-errors)', async () => {
+    const provider = veo({ retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 } });
+    const create: [number, string, string][] = [
+      [400, 'final', 'bad_input'],
+      [401, 'final', 'provider_unavailable'],
+      [402, 'final', 'provider_unavailable'],
+      [404, 'final', 'provider_unavailable'],
+      [422, 'final', 'bad_input'],
+      [429, 'retryable', 'provider_unavailable'],
+      [433, 'final', 'provider_unavailable'],
+      [455, 'retryable', 'provider_unavailable'],
+      [500, 'ambiguous', 'provider_error'], // the task may exist (C.1): the job layer looks/resends at most once
+      [501, 'ambiguous', 'provider_error'], // not a known refusal on create: maybe created
+      [505, 'final', 'provider_unavailable'],
+    ];
+    for (const [code, errorClass, userReason] of create) {
+      kie.failNext('veoGenerate', { code, msg: `code ${code}` });
+      const error = await provider.submit(request(fastT2v)).catch((e: unknown) => e);
+      expect(error, `generate ${code}`).toMatchObject({ errorClass, userReason });
+    }
+    const { taskId } = await provider.submit(request(fastT2v));
+    const query: [number, string, string][] = [
+      [404, 'retryable', 'provider_error'],
+      [408, 'final', 'provider_error'],
+      [422, 'final', 'provider_error'],
+      [451, 'final', 'bad_input'],
+      [500, 'retryable', 'provider_unavailable'],
+    ];
+    for (const [code, errorClass, userReason] of query) {
+      kie.failNext('veoRecordInfo', { code, msg: `code ${code}` });
+      const error = await provider.getStatus(taskId, 'text2video').catch((e: unknown) => e);
+      expect(error, `record-info ${code}`).toMatchObject({ errorClass, userReason });
+    }
   });
 
   it('the fake refuses what Veo refuses and accepts the old aspectRatio spelling', async () => {

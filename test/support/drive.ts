@@ -46,7 +46,16 @@ async function pickModelIfAsked(user: FakeUser, message: Message, model: RegExp,
   return user.waitForMessage({ timeoutMs });
 }
 
-/** /text2video with a prompt (the Kling model if asked), 5 s, 16:9; confirms. */
+/** Waits for the quote, tapping Skip on every optional extra on the way (end frame, negative prompt). */
+export async function skipToQuote(user: FakeUser, timeoutMs = 10_000) {
+  for (;;) {
+    const message = await user.waitForMessage({ timeoutMs });
+    if (/Price|Цена/.test(String(message.text))) return message;
+    if (buttonsOf(message).some((b) => /^(Skip|Пропустить)/.test(b))) await user.tapButton(message, /Skip|Пропустить/);
+  }
+}
+
+/** /text2video with a prompt (the Kling model if asked), 5 s, 16:9, no negative prompt; confirms. */
 export async function orderText2Video(user: FakeUser, prompt = 'A red fox running through snow', timeoutMs = 10_000) {
   await user.sendCommand('/text2video');
   await user.waitForMessage({ timeoutMs });
@@ -54,7 +63,7 @@ export async function orderText2Video(user: FakeUser, prompt = 'A red fox runnin
   const next = await pickModelIfAsked(user, await user.waitForMessage({ timeoutMs }), /^Kling text-to-video/, timeoutMs);
   await user.tapButton(next, /^5 /);
   await user.tapButton(await user.waitForMessage({ timeoutMs }), /^16:9/);
-  const quote = await user.waitForMessage({ timeoutMs, match: /Price|Цена/ });
+  const quote = await skipToQuote(user, timeoutMs);
   await user.tapButton(quote, /Confirm|Подтвердить/);
   await user.waitForMessage({ timeoutMs, match: /Started|Запущено/ });
   return quote;
@@ -69,7 +78,7 @@ export async function orderImage2Video(user: FakeUser, timeoutMs = 10_000) {
   await user.sendText('She turns and smiles');
   const next = await pickModelIfAsked(user, await user.waitForMessage({ timeoutMs }), /^Kling image-to-video/, timeoutMs);
   await user.tapButton(next, /^5 /);
-  const quote = await user.waitForMessage({ timeoutMs, match: /Price|Цена/ });
+  const quote = await skipToQuote(user, timeoutMs);
   await user.tapButton(quote, /Confirm|Подтвердить/);
   await user.waitForMessage({ timeoutMs, match: /Started|Запущено/ });
   return quote;

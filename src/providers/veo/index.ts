@@ -11,21 +11,24 @@
  * pending, and after `hdWaitMs` past completion the 720p video is delivered instead.
  *
  * Failure rules are the KIE client's (C.1 via classifyKieError): a create whose answer was lost is
- * `ambiguous` (the job layer resends at most once; there is no lookup by our id). Codes (F.1–F.4):
+ * `ambiguous` (the job layer resends at most once; there is no lookup by our id). Codes (F.1–F.4;
+ * docs/providers.md §veo-errors, checked by test/providers/kie-market-veo.test.ts):
  *
  * | where | code | class | user reason |
  * |---|---|---|---|
  * | generate | 400 (policy, language, image) | final | bad_input |
- * | generate | 401 / 402 / 505 | final (alert ops) | provider_unavailable |
+ * | generate | 401 / 402 / 433 / 505 | final (alert ops) | provider_unavailable |
  * | generate | 422 "rejected by Flow" | final | content_rejected |
  * | generate | 429 / 455 | retryable (≥10 s / ≥30 s) | provider_unavailable |
- * | generate | 500 | retryable | provider_unavailable |
- * | generate | 501 | final | provider_error |
+ * | generate | 404 (endpoint / model) | final | provider_unavailable |
+ * | generate | 500 / 501 / other | ambiguous (the task may exist, C.1) | provider_error |
  * | generate | timeout after send, 2xx unreadable | ambiguous | — |
  * | record-info | 404 | retryable (grace) | provider_error |
  * | record-info | 408 (nothing upstream for 10+ min) | final | provider_error |
  * | record-info | 422 (record is null / older than 14 days) | final | provider_error |
  * | record-info | 451 (image fetch failed) | final | bad_input |
+ * | record-info | 429 / 455 / 5xx, transport | retryable (keep polling) | provider_unavailable |
+ * | get-1080p-video | any non-200 ("1080P is processing") | pending until VEO_1080P_WAIT_MS after completion, then 720p | — |
  * | task | successFlag 2/3, errorCode 400 | failed | content_rejected |
  * | task | successFlag 2/3, errorCode 500/501 | failed | provider_error |
  * | callback | any code | a signal only: the job reads record-info | — |
@@ -151,6 +154,8 @@ export function createVeoProvider(config: VeoProviderConfig): VideoProvider {
       }
       if (error.operation === 'recordInfo' && (code === 408 || code === 422)) return new ProviderError(base.message, 'final', base.code, 'provider_error');
       if (error.operation === 'recordInfo' && code === 451) return new ProviderError(base.message, 'final', base.code, 'bad_input');
+      // 433: the sub-key's usage cap (E.0) — our configuration, like 401: final, alert ops.
+      if (code === 433) return new ProviderError(base.message, 'final', base.code, 'provider_unavailable');
     }
     return base;
   }

@@ -5,11 +5,10 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { confirmGeneration } from '../../../domain/generations.js';
-import { deleteQuote, findQuote, saveQuote } from '../../../domain/quotes.js';
-import { getModel, isAvailable, describeQuote } from '../../../domain/catalog.js';
+import { deleteQuote, findQuote } from '../../../domain/quotes.js';
+import { getModel } from '../../../domain/catalog.js';
 import { quoteCallback } from './callbacks.js';
-import { quoteKeyboard, quoteText } from './flow-kit.js';
-import { randomUUID } from 'node:crypto';
+import { requote } from './requote.js';
 
 const ETA_MINUTES: Record<string, string> = { lipsync: '3–6', text2video: '2–5', image2video: '2–5' };
 
@@ -87,26 +86,12 @@ export function confirmFeature(): Composer<BotContext> {
         await deleteQuote(prisma, quote.id);
         await ctx.reply(ctx.t('confirm-model-unavailable'));
         return;
-      case 'price_changed': {
-        // Re-quote: a new quote with the current price; nothing is charged.
+      case 'price_changed':
+        // Re-quote (requote.ts): a fresh quote with the current price and offered options; nothing is charged.
         await ctx.answerCallbackQuery();
         await removeButtons();
-        await deleteQuote(prisma, quote.id);
-        const model = await getModel(prisma, quote.modelSlug, providers.configured);
-        if (!model || !isAvailable(model)) {
-          await ctx.reply(ctx.t('confirm-model-unavailable'));
-          return;
-        }
-        const price = describeQuote(model, quote.inputs).total;
-        const fresh = await saveQuote(prisma, { ...quote, id: randomUUID(), price, language: ctx.locale }, now());
-        await ctx.reply(
-          `${ctx.t('confirm-price-changed', { old: quote.price, price })}\n\n${quoteText(ctx.t, model.displayName, price, ctx.user.balance, quote.inputs)}`,
-          {
-            reply_markup: quoteKeyboard(ctx.t, fresh.id, price, ctx.user.balance),
-          },
-        );
+        await requote(ctx, quote);
         return;
-      }
     }
   });
   return composer;

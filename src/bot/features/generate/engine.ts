@@ -198,6 +198,18 @@ async function askExtras(flow: Flow, task: TaskDef, model: CatalogEntry, inputs:
       });
       if (endImage) inputs.endImage = endImage;
     }
+    if (extra === 'negativePrompt' && model.spec?.negativePrompt) {
+      // What the video should avoid; the shorter of the spec's and the row's limit.
+      const max = Math.min(model.spec.negativePrompt.max, model.limits.maxPromptLength ?? Infinity);
+      await ctx.reply(t('catalog-ask-negative-prompt', { max }), { reply_markup: skipKeyboard(flow) });
+      const negative = await skipOr<string>(flow, t('catalog-need-negative-prompt'), async (next) => {
+        const text = next.message?.text?.trim();
+        if (!text || text.startsWith('/')) return null;
+        if ([...text].length > max) throw new UserError('catalog-negative-prompt-too-long', { length: [...text].length, max });
+        return text;
+      });
+      if (negative) inputs.negativePrompt = negative;
+    }
     if (extra === 'prompt' && !inputs.prompt) {
       const max = Math.min(model.spec?.prompt.max ?? 5000, model.limits.maxPromptLength ?? Infinity);
       await ctx.reply(t('lipsync-ask-prompt'), { reply_markup: skipKeyboard(flow) });

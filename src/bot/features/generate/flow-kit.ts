@@ -196,6 +196,10 @@ export function quoteText(t: Translate, modelName: string, price: number, balanc
   if (o.sound !== undefined) lines.push(t('catalog-quote-sound', { sound: t(o.sound ? 'catalog-sound-on' : 'catalog-sound-off') }));
   if (inputs.endImage) lines.push(t('catalog-quote-end-image'));
   if (inputs.prompt) lines.push(t('quote-prompt', { prompt: inputs.prompt.length > 200 ? `${inputs.prompt.slice(0, 200)}…` : inputs.prompt }));
+  if (inputs.negativePrompt) {
+    const avoid = inputs.negativePrompt;
+    lines.push(t('catalog-quote-negative-prompt', { prompt: avoid.length > 200 ? `${avoid.slice(0, 200)}…` : avoid }));
+  }
   lines.push('', t('quote-price', { price }), t('quote-balance', { balance }));
   if (balance < price) lines.push('', t('quote-insufficient', { missing: price - balance }));
   return lines.join('\n');

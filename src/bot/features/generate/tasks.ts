@@ -13,7 +13,7 @@ import { isAvailable, listModels } from '../../../domain/catalog.js';
 import type { GenerationKind, ProviderId } from '../../../providers/types.js';
 
 export type InputKind = 'image' | 'audio' | 'prompt';
-export type ExtraKind = 'endImage' | 'prompt';
+export type ExtraKind = 'endImage' | 'negativePrompt' | 'prompt';
 
 export interface TaskDef {
   id: GenerationKind;
@@ -33,12 +33,12 @@ export const TASKS: readonly TaskDef[] = [
     extras: ['prompt'],
     ask: { image: 'lipsync-ask-photo', imageAgain: 'lipsync-need-photo', audio: 'lipsync-ask-audio', audioAgain: 'lipsync-need-audio' },
   },
-  { id: 'text2video', command: 'text2video', inputs: ['prompt'], extras: [], ask: { prompt: 't2v-ask-prompt' } },
+  { id: 'text2video', command: 'text2video', inputs: ['prompt'], extras: ['negativePrompt'], ask: { prompt: 't2v-ask-prompt' } },
   {
     id: 'image2video',
     command: 'image2video',
     inputs: ['image', 'prompt'],
-    extras: ['endImage'],
+    extras: ['endImage', 'negativePrompt'],
     ask: { image: 'catalog-i2v-ask-image', imageAgain: 'i2v-need-image', prompt: 'i2v-ask-prompt' },
   },
 ];

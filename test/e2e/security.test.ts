@@ -102,6 +102,9 @@ describe('security', () => {
 
   it('forged, unsigned, badly signed and stale KIE callbacks are refused and change nothing', async () => {
     kieUser = await userWithCredits(100);
+    // The bot hears only forged callbacks until the genuine one below: a real progress callback
+    // arriving late (a busy host) would wake the job and count as a status request.
+    kie.callbackOptions.enabled = false;
     await orderLipsync(kieUser, 'Kling AI Avatar', { timeoutMs: 15_000 });
     await eventually(async () => (await generationOf(kieUser)).state === 'submitted' && kie.tasks.size === 1, 15_000, 'the KIE job to be submitted');
     const [task] = [...kie.tasks.values()];
@@ -111,7 +114,7 @@ describe('security', () => {
     const before = await essentials(kieUser);
     const ledgerBefore = await ledgerOf(kieUser);
     const callsBefore = statusCalls();
-    kie.callbackOptions.enabled = false; // the provider is done, but the bot hears only forged callbacks
+    // The provider is done, but the bot hears only forged callbacks.
     kie.completeTask(task!.taskId, 'success');
     const body = JSON.stringify({
       code: 200,

@@ -18,7 +18,12 @@ describe('per-second prices from the measured duration', { timeout: 60_000 }, ()
     const choice = await user.waitForMessage();
     expect(choice.text).toContain('audio: 3 s');
     // Per-second models are priced for the 3 s measured (Kling AI Avatar Pro 13/s, InfiniteTalk 3/s and 12/s).
-    expect(buttonsOf(choice)).toEqual(['Kling AI Avatar — 50 credits', 'Kling AI Avatar Pro — 39 credits', 'InfiniteTalk 480p — 9 credits', 'InfiniteTalk 720p — 36 credits']);
+    expect(buttonsOf(choice)).toEqual([
+      'Kling AI Avatar — 50 credits',
+      'Kling AI Avatar Pro — 39 credits',
+      'InfiniteTalk 480p — 9 credits',
+      'InfiniteTalk 720p — 36 credits',
+    ]);
   });
 
   it('a 20 s voice note declared as 2 s is refused by the 15 s limit', async () => {

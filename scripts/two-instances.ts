@@ -31,7 +31,7 @@ import { FakeKling } from '../test/support/fake-kling/index.js';
 import { createTestDatabase, usingPostgres } from '../test/support/db.js';
 import { botEnv, spawnBot, type ChildBot } from '../test/support/harness.js';
 import { startLoadBalancer } from '../test/support/load-balancer.js';
-import { media, skipToQuote } from '../test/support/drive.js';
+import { media, pickModelIfAsked, skipToQuote } from '../test/support/drive.js';
 import { openDatabase } from '../src/db/client.js';
 import { recordMove } from '../src/domain/ledger.js';
 import { checkBooks, deliveriesByChat, freePort, migrationLockFree, prepareDatabase, rng, sleep, stopChild, until, type BooksCheck } from './chaos.js';
@@ -386,7 +386,8 @@ async function orderText2Video(user: FakeUser, prompt: string, thinkMs: number):
   await user.waitForMessage(WAIT);
   await sleep(thinkMs);
   await user.sendText(prompt);
-  const duration = await user.waitForMessage(WAIT);
+  // Catalog v2 asks for the model when several serve the task: the Kling one.
+  const duration = await pickModelIfAsked(user, await user.waitForMessage(WAIT), /^Kling text-to-video/, WAIT.timeoutMs);
   await sleep(thinkMs);
   await user.tapButton(duration, /^5 /);
   const ratio = await user.waitForMessage(WAIT);

@@ -40,7 +40,7 @@ export async function orderLipsync(user: FakeUser, model: string, options: { tim
  * one model per task is not asked): taps `model` when the message offers it, and returns the
  * next message; otherwise returns the message itself.
  */
-async function pickModelIfAsked(user: FakeUser, message: Message, model: RegExp, timeoutMs: number): Promise<Message> {
+export async function pickModelIfAsked(user: FakeUser, message: Message, model: RegExp, timeoutMs: number): Promise<Message> {
   if (!buttonsOf(message).some((b) => model.test(b))) return message;
   await user.tapButton(message, model);
   return user.waitForMessage({ timeoutMs });

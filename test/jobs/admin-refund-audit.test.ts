@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRefundGeneration, confirmGeneration } from '../../src/domain/generations.js';
-import { BOTH, makeUser, openTestDb, textInputs, uuid, type TestDb } from './support.js';
+import { BOTH, makeUser, openTestDb, textInputs, uuid, type TestDb } from '../support/builders.js';
 
 let t: TestDb;
 beforeAll(async () => {

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
-import {
-  adminRefundGeneration,
-  confirmGeneration,
-  failAndRefund,
-  listHistory,
-  refundGeneration,
-  transition,
-  type ConfirmRequest,
-} from '../../src/domain/generations.js';
+import { confirmGeneration, listHistory, type ConfirmRequest } from '../../src/domain/generations.js';
+import { adminRefundGeneration, failAndRefund, refundGeneration, transition } from '../../src/jobs/generation-state.js';
 import type { ProviderId } from '../../src/providers/types.js';
 import { BOTH, lipsyncInputs, makeUser, openTestDb, textInputs, uuid, type TestDb } from '../support/builders.js';
 import { expectBooks } from '../support/books.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminRefundGeneration, confirmGeneration } from '../../src/domain/generations.js';
+import { confirmGeneration } from '../../src/domain/generations.js';
+import { adminRefundGeneration } from '../../src/jobs/generation-state.js';
 import { BOTH, makeUser, openTestDb, textInputs, uuid, type TestDb } from '../support/builders.js';
 
 let t: TestDb;

@@ -102,7 +102,10 @@ export function createLeaseStore(options: LeaseStoreOptions): LeaseStore {
     const beat = setInterval(
       () => {
         prisma.generation
-          .updateMany({ where: heldWhere(), data: { leaseUntil: at(leaseMs) } })
+          // Owner only: a lease that ran out while nobody claimed the job is still nobody else's
+          // (a claim changes the owner in the same row update), so renewing it is safe. Writes and
+          // check() meanwhile want it unexpired, so a late heartbeat can only make them refuse.
+          .updateMany({ where: { id: claimed.id, leaseOwner: owner }, data: { leaseUntil: at(leaseMs) } })
           .then((renewed) => {
             if (renewed.count === 0) loseIt();
           })

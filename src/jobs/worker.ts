@@ -26,8 +26,6 @@ import { createRateLimiters } from './rate-limit.js';
 import { runJobStep, type StepEnv } from './steps/index.js';
 import { jitter } from './steps/context.js';
 
-export { callbackUrlFor } from './steps/index.js';
-
 export interface JobWorkerDeps {
   prisma: PrismaClient;
   /** With `configured`, jobs of other providers are never claimed (a worker without their keys leaves them to one that has them). */

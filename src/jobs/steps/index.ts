@@ -14,7 +14,6 @@ import { refundNoticeStep } from './refund-notice.js';
 import { submitStep } from './submit.js';
 import { sweepFailedStep } from './sweep.js';
 
-export { callbackUrlFor } from './submit.js';
 export type { Job, NextRun, StepContext, StepEnv } from './context.js';
 
 export async function runJobStep(ctx: StepContext): Promise<NextRun> {

@@ -4,10 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmGeneration } from '../../src/domain/generations.js';
-import { generationStateFor, POLLED_STATES, transition, type SuccessResult } from '../../src/jobs/generation-state.js';
-import { adminRefundGeneration } from '../../src/jobs/generation-state.js';
+import { adminRefundGeneration, generationStateFor, POLLED_STATES, transition, type SuccessResult } from '../../src/jobs/generation-state.js';
 import { expectBooks } from '../support/books.js';
-import { BOTH, lipsyncInputs, makeUser, openTestDb, uuid, type TestDb } from '../support/builders.js';
+import { confirmRequest, makeUser, openTestDb, type TestDb } from '../support/builders.js';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -24,20 +23,9 @@ const result = (): SuccessResult => ({ resultUrl: 'https://example.test/v.mp4', 
 /** A charged generation, moved to `state` (queued or submitted), leased to `owner` until `leaseUntil`. */
 async function job(state: 'queued' | 'submitted', owner = 'w1', leaseUntil = new Date(Date.now() + 60_000)) {
   const userId = await makeUser(t.db, 100);
-  const id = uuid();
-  const created = await confirmGeneration(t.db.prisma, {
-    generationId: id,
-    userId,
-    chatId: userId,
-    modelSlug: 'infinitalk-480p',
-    inputs: lipsyncInputs(7),
-    quotedPrice: PRICE,
-    language: 'en',
-    maxInFlight: 5,
-    pollTimeoutMs: 60_000,
-    now: new Date(),
-    configuredProviders: BOTH,
-  });
+  const request = confirmRequest(userId, { quotedPrice: PRICE });
+  const id = request.generationId;
+  const created = await confirmGeneration(t.db.prisma, request);
   expect(created.status).toBe('created');
   if (state === 'submitted') expect(await transition(t.db.prisma, id, 'queued', 'submitted', { providerTaskId: 'task-1', submittedAt: new Date() })).toBe(true);
   await t.db.prisma.generation.update({ where: { id }, data: { leaseOwner: owner, leaseUntil } });

@@ -1,3 +1,4 @@
-export { createJobWorker, callbackUrlFor, type JobWorker, type JobWorkerDeps } from './worker.js';
+export { createJobWorker, type JobWorker, type JobWorkerDeps } from './worker.js';
+export { callbackUrlFor } from './steps/submit.js';
 export type { DeliveryOutcome, FailureReason, JobMessenger, JobView, MediaSource, ProgressStage } from './ports.js';
 export { createRateLimiter, createRateLimiters, type RateLimiter } from './rate-limit.js';

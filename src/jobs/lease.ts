@@ -1,9 +1,10 @@
 /**
  * The lease rule, in one place. A worker claims due generations with a lease (owner + until),
- * renews it while a step runs, and releases it with the next run time. Every state change and
- * every side effect of a step goes through a held `Lease`: writes carry `leaseOwner = me` in
- * their WHERE clause (see `owned()`), side effects call `check()` first, and a lease found lost
- * by the heartbeat aborts the step's signal — so a step that outlives its lease acts no more.
+ * renews it while a step runs, and releases it with the next run time. A lease is held while the
+ * row says leaseOwner = me AND leaseUntil > now. Every state change of a step goes through the
+ * state owner (generation-state.ts), which puts that condition into each write; side effects call
+ * `check()` first; and a lease found lost by the heartbeat aborts the step's signal — so a step
+ * that outlives its lease acts no more.
  */
 import type { PrismaClient } from '../db/client.js';
 import type { GenerationState } from '../domain/generations.js';
@@ -34,10 +35,8 @@ export interface Lease {
   readonly signal: AbortSignal;
   /** True once the heartbeat or a check found that another worker holds the job. */
   readonly lost: boolean;
-  /** Throws LeaseLostError unless this worker is still the lease owner (nobody took the job over; one SELECT). */
+  /** Throws LeaseLostError unless this worker still holds the lease (owner and unexpired; one SELECT). */
   check(): Promise<void>;
-  /** Prisma WHERE fragment for a write that must only happen while the lease is held. */
-  owned<T extends object>(where: T): T & { id: string; leaseOwner: string };
   /** Aborts the step (shutdown): its signal fires, writes still check the owner. */
   abort(reason: string): void;
   /** Stops the heartbeat and the deadline timer. */
@@ -90,6 +89,7 @@ export function createLeaseStore(options: LeaseStoreOptions): LeaseStore {
 
   function hold(claimed: Claimed, deadlineMs: number, onWarn: (err: unknown) => void): Lease {
     const controller = new AbortController();
+    const heldWhere = () => ({ id: claimed.id, leaseOwner: owner, leaseUntil: { gt: now() } });
     let lost = false;
     const loseIt = () => {
       lost = true;
@@ -102,6 +102,9 @@ export function createLeaseStore(options: LeaseStoreOptions): LeaseStore {
     const beat = setInterval(
       () => {
         prisma.generation
+          // Owner only: a lease that ran out while nobody claimed the job is still nobody else's
+          // (a claim changes the owner in the same row update), so renewing it is safe. Writes and
+          // check() meanwhile want it unexpired, so a late heartbeat can only make them refuse.
           .updateMany({ where: { id: claimed.id, leaseOwner: owner }, data: { leaseUntil: at(leaseMs) } })
           .then((renewed) => {
             if (renewed.count === 0) loseIt();
@@ -120,14 +123,11 @@ export function createLeaseStore(options: LeaseStoreOptions): LeaseStore {
       },
       async check() {
         if (lost) throw new LeaseLostError(claimed.id);
-        const held = await prisma.generation.count({ where: { id: claimed.id, leaseOwner: owner } });
+        const held = await prisma.generation.count({ where: heldWhere() });
         if (held !== 1) {
           loseIt();
           throw new LeaseLostError(claimed.id);
         }
-      },
-      owned(where) {
-        return { ...where, id: claimed.id, leaseOwner: owner };
       },
       abort(reason) {
         controller.abort(new DOMException(reason, 'AbortError'));

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
-import {
-  adminRefundGeneration,
-  confirmGeneration,
-  failAndRefund,
-  listHistory,
-  refundGeneration,
-  transition,
-  type ConfirmRequest,
-} from '../../src/domain/generations.js';
+import { confirmGeneration, listHistory, type ConfirmRequest } from '../../src/domain/generations.js';
+import { adminRefundGeneration, failAndRefund, refundGeneration, transition } from '../../src/jobs/generation-state.js';
 import type { ProviderId } from '../../src/providers/types.js';
-import { BOTH, lipsyncInputs, makeUser, openTestDb, textInputs, uuid, type TestDb } from '../support/builders.js';
+import { confirmRequest, lipsyncInputs, makeUser, openTestDb, textInputs, type TestDb } from '../support/builders.js';
 import { expectBooks } from '../support/books.js';
 
 describe('generations', () => {
@@ -22,20 +15,7 @@ describe('generations', () => {
     await t?.close();
   });
 
-  const request = (userId: bigint, overrides: Partial<ConfirmRequest> = {}): ConfirmRequest => ({
-    generationId: uuid(),
-    userId,
-    chatId: userId,
-    modelSlug: 'infinitalk-480p',
-    inputs: lipsyncInputs(7),
-    quotedPrice: 21,
-    language: 'en',
-    maxInFlight: 1,
-    pollTimeoutMs: 60_000,
-    now: new Date(),
-    configuredProviders: BOTH,
-    ...overrides,
-  });
+  const request = (userId: bigint, overrides: Partial<ConfirmRequest> = {}): ConfirmRequest => confirmRequest(userId, { maxInFlight: 1, ...overrides });
 
   const books = (userId: bigint) => expectBooks(t.db.prisma, userId);
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminRefundGeneration, confirmGeneration } from '../../src/domain/generations.js';
-import { BOTH, makeUser, openTestDb, textInputs, uuid, type TestDb } from './support.js';
+import { confirmGeneration } from '../../src/domain/generations.js';
+import { adminRefundGeneration } from '../../src/jobs/generation-state.js';
+import { confirmRequest, makeUser, openTestDb, textInputs, type TestDb } from '../support/builders.js';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -13,20 +14,9 @@ afterAll(async () => {
 describe('/refund', () => {
   it('writes its audit row in the refund transaction: one refund, one audit row, even when repeated', async () => {
     const userId = await makeUser(t.db, 100);
-    const id = uuid();
-    const created = await confirmGeneration(t.db.prisma, {
-      generationId: id,
-      userId,
-      chatId: userId,
-      modelSlug: 'kling-text2video',
-      inputs: textInputs(),
-      quotedPrice: 35,
-      language: 'en',
-      maxInFlight: 5,
-      pollTimeoutMs: 60_000,
-      now: new Date(),
-      configuredProviders: BOTH,
-    });
+    const request = confirmRequest(userId, { modelSlug: 'kling-text2video', inputs: textInputs(), quotedPrice: 35 });
+    const id = request.generationId;
+    const created = await confirmGeneration(t.db.prisma, request);
     expect(created.status).toBe('created');
     const adminId = 42n;
     expect(await adminRefundGeneration(t.db.prisma, id, adminId)).toMatchObject({ status: 'refunded', amount: 35, previousState: 'queued' });

@@ -18,7 +18,7 @@ import { confirmGeneration } from '../../src/domain/generations.js';
 import type { JobMessenger, JobView } from '../../src/jobs/ports.js';
 import { FakeTelegram, type FakeUser } from '../support/fake-telegram/index.js';
 import { fixturePath } from '../support/fake-kie/media.js';
-import { BOTH, openTestDb, silentLogger, textInputs, uuid, type TestDb } from './support.js';
+import { BOTH, openTestDb, silentLogger, textInputs, uuid, type TestDb } from '../support/builders.js';
 
 const VIDEO = readFileSync(fixturePath('result.mp4'));
 const LIMIT = 20_000; // bytes: result.mp4 (7.4 kB) fits, the "big" results do not

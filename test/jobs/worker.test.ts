@@ -10,20 +10,9 @@ import { createJobWorker, type JobWorker, type JobWorkerDeps } from '../../src/j
 import { createProviderRegistry, type ProviderRegistry } from '../../src/providers/registry.js';
 import { FakeKie } from '../support/fake-kie/index.js';
 import { FakeKling } from '../support/fake-kling/index.js';
-import {
-  BOTH,
-  fixtureMediaSource,
-  lipsyncInputs,
-  makeUser,
-  openTestDb,
-  RecordingMessenger,
-  silentLogger,
-  sleep,
-  textInputs,
-  uuid,
-  waitUntil,
-  type TestDb,
-} from './support.js';
+import { BOTH, fixtureMediaSource, lipsyncInputs, makeUser, openTestDb, silentLogger, textInputs, uuid, type TestDb } from '../support/builders.js';
+import { RecordingMessenger } from '../support/recording-messenger.js';
+import { eventually, sleep } from '../support/wait.js';
 
 const HMAC_KEY = 'kie-hmac-test-key';
 
@@ -136,7 +125,7 @@ describe('job worker', () => {
     const worker = startWorker(messenger, { callbacks: { publicUrl: 'https://bot.example.com', secret: 'cb-secret-123' } });
     const id = await confirm(userId, 'lipsync');
     await worker.wake(id);
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
 
     const row = await generation(id);
     expect(row).toMatchObject({ telegramFileId: `file-${id}`, deliveredAsLink: false, lateDeliveryAllowed: false, leaseOwner: null });
@@ -160,7 +149,7 @@ describe('job worker', () => {
     const messenger = new RecordingMessenger();
     startWorker(messenger);
     const id = await confirm(userId, 't2v');
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
     expect(messenger.deliveriesOf(id)).toHaveLength(1);
     expect(messenger.deliveriesOf(id)[0]!.durationSeconds).toBe(5);
     const creates = kling.requestsFor('create').map((r) => JSON.parse(r.body) as Record<string, unknown>);
@@ -175,7 +164,7 @@ describe('job worker', () => {
     startWorker(messenger);
     kie.nextTaskOutcome('fail', { failCode: '400', failMsg: 'Content violates the platform policy' });
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
+    await eventually(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
     await sleep(200); // more passes must change nothing
     expect(messenger.failuresOf(id)).toEqual([{ id, reason: 'content_rejected', refunded: 9 }]);
     expect(messenger.deliveries).toEqual([]);
@@ -196,8 +185,8 @@ describe('job worker', () => {
     startWorker(messenger);
     kie.nextTaskOutcome('fail', { failCode: '500', failMsg: 'internal error' });
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
-    await waitUntil(async () => (await generation(id)).refundNoticeAt !== null, 8_000, 'the notice');
+    await eventually(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
+    await eventually(async () => (await generation(id)).refundNoticeAt !== null, 8_000, 'the notice');
     expect(failNotices).toBeLessThan(0); // the first attempt did fail
     await sleep(200);
     expect(messenger.failuresOf(id)).toHaveLength(1);
@@ -211,7 +200,7 @@ describe('job worker', () => {
     startWorker(messenger);
     kie.failNext('createTask', { code: 422 });
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
+    await eventually(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
     expect(messenger.failuresOf(id)).toEqual([{ id, reason: 'bad_input', refunded: 9 }]);
     expect(kie.count('createTask')).toBe(1);
     expect(kie.count('recordInfo')).toBe(0);
@@ -224,7 +213,7 @@ describe('job worker', () => {
     startWorker(messenger);
     kling.failNext('create', 5001, 4); // provider retries 2 times inside, the worker retries the rest
     const id = await confirm(userId, 't2v');
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
     expect([...kling.tasks.values()].filter((task) => task.externalTaskId === `gen-${id}`)).toHaveLength(1);
     expect((await generation(id)).submitAttempts).toBe(1);
     await expectBooks(userId, 65);
@@ -237,7 +226,7 @@ describe('job worker', () => {
     startWorker(messenger, { pollTimeoutMs: 300 });
     // The submit deadline is generous (a loaded machine may claim late); the poll deadline is 300 ms.
     const id = await confirm(userId, 't2v', { pollTimeoutMs: 10_000 });
-    await waitUntil(async () => (await stateOf(id)) === 'refunded', 8_000, 'timeout refund');
+    await eventually(async () => (await stateOf(id)) === 'refunded', 8_000, 'timeout refund');
     const refunded = await generation(id);
     expect(refunded).toMatchObject({ errorCode: 'timeout', lateDeliveryAllowed: true });
     expect(messenger.failuresOf(id)).toEqual([{ id, reason: 'timeout', refunded: 35 }]);
@@ -247,7 +236,7 @@ describe('job worker', () => {
     await sleep(300);
     expect(kling.requestsFor('get').length).toBeGreaterThan(pollsBefore); // still polling, less often
     kling.completeTask(refunded.providerTaskId!);
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'late delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'late delivery');
     await sleep(200);
     expect(messenger.deliveriesOf(id)).toHaveLength(1);
     expect(await generation(id)).toMatchObject({ state: 'delivered', telegramFileId: `file-${id}`, lateDeliveryAllowed: false });
@@ -266,7 +255,7 @@ describe('job worker', () => {
     for (let i = 0; i < 20; i++) ids.push(await confirm(userId, 't2v'));
     startWorker(messenger, { instanceId: 'worker-a', concurrency: 5 });
     startWorker(messenger, { instanceId: 'worker-b', concurrency: 5, prisma: otherDb.prisma });
-    await waitUntil(async () => (await t.db.prisma.generation.count({ where: { id: { in: ids }, state: 'delivered' } })) === 20, 20_000, 'all deliveries');
+    await eventually(async () => (await t.db.prisma.generation.count({ where: { id: { in: ids }, state: 'delivered' } })) === 20, 20_000, 'all deliveries');
     await sleep(200);
     const creates = kling.requestsFor('create').map((r) => (JSON.parse(r.body) as { external_task_id: string }).external_task_id);
     expect(creates.sort()).toEqual(ids.map((id) => `gen-${id}`).sort());
@@ -286,7 +275,7 @@ describe('job worker', () => {
     expect(kling.requestsFor('create')).toHaveLength(0);
 
     await t.db.prisma.generation.update({ where: { id }, data: { leaseUntil: new Date(Date.now() - 1) } });
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'takeover');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'takeover');
     expect(messenger.deliveriesOf(id)).toHaveLength(1);
     expect((await generation(id)).attempts).toBeGreaterThan(1);
   });
@@ -300,7 +289,7 @@ describe('job worker', () => {
     await provider.submit({ generationId: id, kind: 'text2video', providerModel: 'kling-v1-6', prompt: 'A fox', options: { duration: 5 } });
     await t.db.prisma.generation.update({ where: { id }, data: { submitAttempts: 1, leaseOwner: 'crashed', leaseUntil: new Date(Date.now() - 1) } });
     startWorker(messenger);
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
     expect(kling.requestsFor('create')).toHaveLength(1);
     // Looked up directly by external_task_id (the get-one path takes it).
     expect(kling.requestsFor('get').some((r) => r.path.includes(`gen-${id}`))).toBe(true);
@@ -313,7 +302,7 @@ describe('job worker', () => {
     startWorker(messenger, { providers: registry({ kieTimeoutMs: 300 }) });
     kie.failNext('createTask', { delayMs: 800 });
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
     expect(kie.count('createTask')).toBe(2);
     expect(await generation(id)).toMatchObject({ submitAttempts: 2 });
     expect(messenger.deliveriesOf(id)).toHaveLength(1);
@@ -326,7 +315,7 @@ describe('job worker', () => {
     startWorker(messenger, { providers: registry({ kieTimeoutMs: 300 }) });
     kie.failNext('createTask', { delayMs: 800 }, 2);
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
+    await eventually(async () => (await stateOf(id)) === 'refunded', 8_000, 'refund');
     await sleep(300);
     expect(kie.count('createTask')).toBe(2);
     expect(await generation(id)).toMatchObject({ errorCode: 'submit_ambiguous' });
@@ -339,7 +328,7 @@ describe('job worker', () => {
     const messenger = new RecordingMessenger();
     const worker = startWorker(messenger, { providers: registry({ hmac: true }), pollIntervalMs: 60_000, tickMs: 10 });
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'submitted', 8_000, 'submit');
+    await eventually(async () => (await stateOf(id)) === 'submitted', 8_000, 'submit');
     const submitted = await generation(id);
     const taskId = submitted.providerTaskId!;
     const callback = (signature?: string) => {
@@ -364,13 +353,13 @@ describe('job worker', () => {
 
     // Valid, but the task is still running at KIE: the job asks, sees "queuing", and waits.
     expect(await worker.handleCallback('kie', callback())).toBe(true);
-    await waitUntil(() => kie.count('recordInfo') === 1, 5_000, 'status check');
-    await waitUntil(async () => (await stateOf(id)) === 'running', 5_000, 'running');
+    await eventually(() => kie.count('recordInfo') === 1, 5_000, 'status check');
+    await eventually(async () => (await stateOf(id)) === 'running', 5_000, 'running');
     expect(messenger.deliveries).toEqual([]);
 
     kie.completeTask(taskId);
     expect(await worker.handleCallback('kie', callback())).toBe(true);
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 5_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 5_000, 'delivery');
     expect(kie.count('recordInfo')).toBe(2);
     expect(messenger.deliveriesOf(id)[0]!.url).toBe(kie.resultUrl(taskId));
   });
@@ -391,7 +380,7 @@ describe('job worker', () => {
     })();
     const worker = startWorker(messenger, { providers: registry({ hmac: true }), pollIntervalMs: 60_000 });
     const id = await confirm(userId, 'lipsync');
-    await waitUntil(async () => (await stateOf(id)) === 'submitted', 8_000, 'submit');
+    await eventually(async () => (await stateOf(id)) === 'submitted', 8_000, 'submit');
     const taskId = (await generation(id)).providerTaskId!;
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signed = {
@@ -400,11 +389,11 @@ describe('job worker', () => {
       rawBody: JSON.stringify({ code: 200, msg: 'ok', data: { taskId, state: 'success' } }),
     };
     expect(await worker.handleCallback('kie', signed)).toBe(true); // first poll: still queuing → running
-    await waitUntil(() => inStep, 5_000, 'step in progress');
+    await eventually(() => inStep, 5_000, 'step in progress');
     kie.completeTask(taskId);
     expect(await worker.handleCallback('kie', signed)).toBe(true); // arrives during the step
     openGate();
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 5_000, 'delivery after the step');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 5_000, 'delivery after the step');
     expect(messenger.deliveriesOf(id)).toHaveLength(1);
   });
 
@@ -415,7 +404,7 @@ describe('job worker', () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(await confirm(userId, 't2v'));
     startWorker(messenger, { pollIntervalMs: 5, pollsPerSecond: 10, concurrency: 6, tickMs: 5 });
-    await waitUntil(
+    await eventually(
       async () => (await t.db.prisma.generation.count({ where: { id: { in: ids }, state: { in: ['submitted', 'running'] } } })) === 6,
       8_000,
       'submits',
@@ -435,7 +424,7 @@ describe('job worker', () => {
     messenger.outcome = () => ({ kind: 'unreachable' });
     startWorker(messenger);
     const id = await confirm(userId, 't2v');
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery');
     await sleep(150);
     expect(messenger.deliveriesOf(id)).toHaveLength(1);
     const row = await generation(id);
@@ -451,7 +440,7 @@ describe('job worker', () => {
     const worker = startWorker(messenger);
     kling.failNext('create', { delayMs: 300 });
     const id = await confirm(userId, 't2v');
-    await waitUntil(() => kling.requestsFor('create').length === 1, 5_000, 'create sent');
+    await eventually(() => kling.requestsFor('create').length === 1, 5_000, 'create sent');
     await worker.stop();
     const row = await generation(id);
     expect(row.state).toBe('submitted');
@@ -472,7 +461,7 @@ describe('job worker', () => {
     expect(await generation(id)).toMatchObject({ state: 'queued', attempts: 0, refundedAt: null });
     expect(messenger.failuresOf(id)).toEqual([]);
     startWorker(messenger);
-    await waitUntil(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery by the worker with Kling keys');
+    await eventually(async () => (await stateOf(id)) === 'delivered', 8_000, 'delivery by the worker with Kling keys');
     await expectBooks(userId, 65);
   });
 
@@ -491,7 +480,7 @@ describe('job worker', () => {
     });
     startWorker(slow, { leaseMs: 10_000 });
     const id = await confirm(userId, 't2v');
-    await waitUntil(() => entered, 8_000, 'delivery started');
+    await eventually(() => entered, 8_000, 'delivery started');
     // Another worker took the job over (e.g. our lease expired during a stall).
     await t.db.prisma.generation.update({ where: { id }, data: { leaseOwner: 'other-worker', leaseUntil: new Date(Date.now() + 60_000) } });
     release();

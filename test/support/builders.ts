@@ -5,6 +5,7 @@ import pino from 'pino';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { seedCatalog } from '../../src/db/seed.js';
 import type { FileRef, GenerationInputs } from '../../src/domain/generation-inputs.js';
+import type { ConfirmRequest } from '../../src/domain/generations.js';
 import { recordMove } from '../../src/domain/ledger.js';
 import type { MediaSource } from '../../src/jobs/ports.js';
 import type { ProviderId } from '../../src/providers/types.js';
@@ -84,3 +85,21 @@ export const fixtureMediaSource: MediaSource = {
 };
 
 export const uuid = () => randomUUID();
+
+/** A confirm request for `userId` (a 7 s Infinitalk lip sync at 21 credits unless overridden). */
+export function confirmRequest(userId: bigint, overrides: Partial<ConfirmRequest> = {}): ConfirmRequest {
+  return {
+    generationId: uuid(),
+    userId,
+    chatId: userId,
+    modelSlug: 'infinitalk-480p',
+    inputs: lipsyncInputs(7),
+    quotedPrice: 21,
+    language: 'en',
+    maxInFlight: 5,
+    pollTimeoutMs: 60_000,
+    now: new Date(),
+    configuredProviders: BOTH,
+    ...overrides,
+  };
+}

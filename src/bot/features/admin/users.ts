@@ -4,7 +4,7 @@ import type { BotContext } from '../../context.js';
 import type { MessageKey } from '../../i18n.js';
 import { findUser } from '../../../domain/users.js';
 import { grantCredits, MAX_GRANT, setBanned, userReport } from '../../../domain/admin.js';
-import { adminRefundGeneration } from '../../../domain/generations.js';
+import { adminRefundGeneration } from '../../../jobs/generation-state.js';
 import { refundPayment, type StarRefundOutcome } from '../../../domain/payments.js';
 import { adminId, args, formatDate, parseInteger, usage, userLabel } from './shared.js';
 import { growthUserLines } from './growth.js';

@@ -61,7 +61,9 @@ const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
 class RecordingMessenger implements JobMessenger {
   readonly delivered = new Map<string, number>();
   readonly failures = new Map<string, string>();
-  async progress(): Promise<void> {}
+  async progress(): Promise<null> {
+    return null;
+  }
   async deliver(job: JobView): Promise<DeliveryOutcome> {
     if (!this.delivered.has(job.id)) this.delivered.set(job.id, Date.now());
     return { kind: 'video', fileId: `file-${job.id}` };

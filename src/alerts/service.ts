@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics/types.js';
 import { noopMetrics } from '../metrics/types.js';
 import { onCleared, onRaised, type AlertDecision, type AlertEffect, type AlertPolicy, type AlertRow } from './policy.js';
 import { conditionKey, conditionKind, criticalReason, describe } from './conditions.js';
+import { PROVIDER_STATES } from '../domain/generation-states.js';
 import { createAlertStore, type AlertStore, type StoredAlert } from './store.js';
 
 export interface AlertsLogger {
@@ -234,7 +235,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
 
   async function checkJobs(): Promise<void> {
     const cutoff = new Date(deps.now().getTime() - deps.jobsOverdueMs);
-    const where = { state: { in: ['queued', 'submitted', 'running'] as ('queued' | 'submitted' | 'running')[] }, deadlineAt: { lt: cutoff } };
+    const where = { state: { in: [...PROVIDER_STATES] }, deadlineAt: { lt: cutoff } };
     const [count, oldest] = await Promise.all([
       deps.prisma.generation.count({ where }),
       deps.prisma.generation.findFirst({ where, orderBy: { deadlineAt: 'asc' }, select: { deadlineAt: true } }),

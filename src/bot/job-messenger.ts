@@ -89,28 +89,24 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
     await markUnreachable(prisma, job.userId).catch((err: unknown) => log.warn({ err }, 'could not mark the user unreachable'));
   }
 
-  async function storedStatusMessage(job: JobView): Promise<number | null> {
-    if (job.statusMessageId !== null) return job.statusMessageId;
-    const row = await prisma.generation.findUnique({ where: { id: job.id }, select: { statusMessageId: true } });
-    job.statusMessageId = row?.statusMessageId ?? null;
-    return job.statusMessageId;
-  }
-
-  /** Edits the status message to `text`, or sends it (and stores its id) when there is none yet. */
-  async function setStatus(job: JobView, text: string, signal?: AbortSignal): Promise<void> {
-    const messageId = await storedStatusMessage(job);
-    if (messageId !== null) {
+  /**
+   * Edits the status message to `text`, or sends it when there is none yet (or it can no longer
+   * be edited). Returns the id of a message it sent (the caller records it), else null. The view
+   * carries the stored id: the worker builds it from the generation row.
+   */
+  async function setStatus(job: JobView, text: string, signal?: AbortSignal): Promise<number | null> {
+    if (job.statusMessageId !== null) {
       try {
-        await api.editMessageText(chatId(job), messageId, text, undefined, sig(signal));
-        return;
+        await api.editMessageText(chatId(job), job.statusMessageId, text, undefined, sig(signal));
+        return null;
       } catch (error) {
-        if (isNotModified(error)) return;
+        if (isNotModified(error)) return null;
         if (!cannotEdit(error)) throw error;
       }
     }
     const sent = await api.sendMessage(chatId(job), text, undefined, sig(signal));
     job.statusMessageId = sent.message_id;
-    await prisma.generation.update({ where: { id: job.id }, data: { statusMessageId: sent.message_id } });
+    return sent.message_id;
   }
 
   async function chatAction(job: JobView, action: 'upload_video' | 'record_video', signal?: AbortSignal): Promise<void> {
@@ -161,17 +157,21 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
   }
 
   async function finishStatus(job: JobView, key: MessageKey, signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<void> {
-    if ((await storedStatusMessage(job)) === null) return;
+    if (job.statusMessageId === null) return;
     await setStatus(job, t(job, key), signal).catch(() => {});
   }
 
   return {
     async progress(job: JobView, stage: ProgressStage, signal?: AbortSignal) {
       try {
-        await setStatus(job, t(job, `job-status-${stage}`), signal);
+        const sent = await setStatus(job, t(job, `job-status-${stage}`), signal);
         await chatAction(job, stage === 'uploading' ? 'upload_video' : 'record_video', signal);
+        return sent;
       } catch (error) {
-        if (isForbidden(error)) return blocked(job);
+        if (isForbidden(error)) {
+          await blocked(job);
+          return null;
+        }
         throw error;
       }
     },

@@ -12,12 +12,10 @@ import type { ProviderId } from '../providers/types.js';
 import { checkFit, isAvailable, quote, requoteInputs, toCatalogEntry } from './catalog.js';
 import { UserError } from './errors.js';
 import { generationInputsSchema, type GenerationInputs } from './generation-inputs.js';
+import { IN_FLIGHT_STATES } from './generation-states.js';
 import { applyMove, inLedgerTransaction, isUniqueViolation, type Tx } from './ledger.js';
 
 export type { Generation, GenerationState } from '../generated/prisma/client.js';
-
-/** The live states: a generation in one of these is in flight (counts against the user's limit). */
-export const IN_FLIGHT_STATES = ['queued', 'submitted', 'running', 'succeeded'] as const satisfies readonly GenerationState[];
 
 export const chargeKey = (generationId: string) => `charge:${generationId}`;
 export const refundKey = (generationId: string) => `refund:${generationId}`;

@@ -20,10 +20,13 @@
  * state changed and is refused. A refund and its state change happen in one transaction with the
  * ledger row `refund:<id>`, whose unique key makes a second refund impossible.
  *
- * Not owned here (no state, result or refund field): the lease columns (lease.ts), nextRunAt
- * (lease release and wakes), and the status message id the messenger stores (src/bot/job-messenger.ts).
+ * The status message id is written here too (`recordStatusMessage`, under the lease: the step
+ * records the message the messenger had to send), and the bot's reads of a generation outside the
+ * worker (`generationOwnerOf`, for Confirm) come from here. Not owned here: the lease columns
+ * (lease.ts) and nextRunAt (lease release and wakes).
  */
 import type { PrismaClient } from '../db/client.js';
+import { POLLED_STATES } from '../domain/generation-states.js';
 import { chargeKey, refundKey, type Generation, type GenerationState } from '../domain/generations.js';
 import { applyMove, inLedgerTransaction, type Tx } from '../domain/ledger.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -45,8 +48,6 @@ export function canTransition(from: GenerationState, to: GenerationState): boole
   return ALLOWED[from].includes(to);
 }
 
-/** States in which the provider task is being waited for (polled, woken by callbacks). */
-export const POLLED_STATES = ['submitted', 'running'] as const satisfies readonly GenerationState[];
 /** States from which a delivery is recorded (refunded only with lateDeliveryAllowed). */
 const DELIVERABLE_STATES = ['succeeded', 'refunded'] as const satisfies readonly GenerationState[];
 
@@ -339,6 +340,8 @@ export interface LeasedGenerationState {
   refundFailed(reason: string): Promise<RefundResult>;
   /** The user was told about the refund (or cannot be): refundNoticeAt is set once. */
   recordRefundNotice(): Promise<Moved>;
+  /** The status message the messenger sent for this job (any live state; later edits go to it). */
+  recordStatusMessage(messageId: number): Promise<Moved>;
 }
 
 /** The leased writes for `lease.id`, checked against `lease.owner` and `now()` at each write. */
@@ -391,5 +394,12 @@ export function generationStateFor(prisma: PrismaClient, lease: { id: string; ow
       return refundGeneration(prisma, id, reason, held.now, held);
     },
     recordRefundNotice: () => update({ refundedAt: { not: null }, refundNoticeAt: null }, { refundNoticeAt: now() }),
+    recordStatusMessage: (messageId) => update({}, { statusMessageId: messageId }),
   };
+}
+
+/** Who a generation belongs to (null: no such generation). Confirm tells a repeated tap of the user's own quote from an expired one. */
+export async function generationOwnerOf(prisma: Pick<PrismaClient, 'generation'>, id: string): Promise<bigint | null> {
+  const row = await prisma.generation.findUnique({ where: { id }, select: { userId: true } });
+  return row?.userId ?? null;
 }

@@ -8,11 +8,7 @@
  */
 import type { PrismaClient } from '../db/client.js';
 import type { GenerationState } from '../domain/generations.js';
-
-/** States the worker still has work for (the one definition used by claims and wakes). */
-export const WORKED_STATES = ['queued', 'submitted', 'running', 'succeeded', 'failed'] as const satisfies readonly GenerationState[];
-/** States that need the provider's keys to make progress. */
-export const PROVIDER_STATES = ['queued', 'submitted', 'running'] as const satisfies readonly GenerationState[];
+import { PROVIDER_STATES, WORKED_STATES } from '../domain/generation-states.js';
 
 const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
 

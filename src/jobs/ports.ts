@@ -47,7 +47,12 @@ export interface DeliveryDeadline {
 }
 
 export interface JobMessenger {
-  progress(job: JobView, stage: ProgressStage, signal?: AbortSignal): Promise<void>;
+  /**
+   * Shows the stage in the job's status message (edits it, or sends one when there is none yet).
+   * Resolves with the id of a status message it had to send — the step records it through the
+   * state owner, under the lease — or null when it edited the known one.
+   */
+  progress(job: JobView, stage: ProgressStage, signal?: AbortSignal): Promise<number | null>;
   deliver(job: JobView, video: { url: string; durationSeconds?: number }, deadline?: DeliveryDeadline): Promise<DeliveryOutcome>;
   failed(job: JobView, reason: FailureReason, refunded: number, signal?: AbortSignal): Promise<void>;
 }

@@ -18,7 +18,8 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { type CallbackRequest, type VideoProvider } from '../providers/types.js';
-import { generationStateFor, POLLED_STATES } from './generation-state.js';
+import { generationStateFor } from './generation-state.js';
+import { POLLED_STATES } from '../domain/generation-states.js';
 import { createLeaseStore, DUE_STATE_SQL, LeaseLostError, type Claimed, type Lease } from './lease.js';
 import { stepDeadlineMs } from './policy.js';
 import type { JobMessenger, MediaSource } from './ports.js';

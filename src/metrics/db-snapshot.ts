@@ -10,7 +10,9 @@
  */
 import type { PrismaClient } from '../db/client.js';
 
-export const ACTIVE_JOB_STATES = ['queued', 'submitted', 'running', 'succeeded', 'failed'] as const;
+import { PROVIDER_STATES, WORKED_STATES } from '../domain/generation-states.js';
+
+const ACTIVE_JOB_STATES = WORKED_STATES;
 
 export interface DbSnapshot {
   /** Generations in each active state (terminal states are counted by the per-instance counters). */
@@ -31,7 +33,7 @@ export type DbSnapshotSource = () => Promise<DbSnapshot>;
 export async function readDbSnapshot(prisma: PrismaClient, now: Date): Promise<DbSnapshot> {
   const [byState, overdue, credited, debited, stars, payments, broadcasts] = await Promise.all([
     prisma.generation.groupBy({ by: ['state'], where: { state: { in: [...ACTIVE_JOB_STATES] } }, _count: { _all: true } }),
-    prisma.generation.count({ where: { state: { in: ['queued', 'submitted', 'running'] }, deadlineAt: { lt: now } } }),
+    prisma.generation.count({ where: { state: { in: [...PROVIDER_STATES] }, deadlineAt: { lt: now } } }),
     prisma.ledgerEntry.groupBy({ by: ['kind'], where: { amount: { gt: 0 } }, _sum: { amount: true }, _count: { _all: true } }),
     prisma.ledgerEntry.groupBy({ by: ['kind'], where: { amount: { lt: 0 } }, _sum: { amount: true }, _count: { _all: true } }),
     prisma.payment.aggregate({ _sum: { stars: true } }),

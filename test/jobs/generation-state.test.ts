@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmGeneration } from '../../src/domain/generations.js';
-import { adminRefundGeneration, generationStateFor, POLLED_STATES, transition, type SuccessResult } from '../../src/jobs/generation-state.js';
+import { adminRefundGeneration, generationStateFor, transition, type SuccessResult } from '../../src/jobs/generation-state.js';
+import { POLLED_STATES } from '../../src/domain/generation-states.js';
 import { expectBooks } from '../support/books.js';
 import { confirmRequest, makeUser, openTestDb, type TestDb } from '../support/builders.js';
 
@@ -44,6 +45,15 @@ describe('generation-state owner', () => {
     const live = await job('submitted');
     expect(await live.state.recordSuccess(result())).toEqual({ status: 'moved' });
     expect(await row(live.id)).toMatchObject({ state: 'succeeded', resultUrl: 'https://example.test/v.mp4', resultDurationSeconds: 7 });
+  });
+
+  it('records the status message only under the lease', async () => {
+    const other = await job('submitted', 'w2');
+    expect(await other.state.recordStatusMessage(41)).toEqual({ status: 'lease_lost' });
+    expect((await row(other.id)).statusMessageId).toBeNull();
+    const mine = await job('queued');
+    expect(await mine.state.recordStatusMessage(42)).toEqual({ status: 'moved' });
+    expect((await row(mine.id)).statusMessageId).toBe(42);
   });
 
   it("refuses every write under another worker's lease", async () => {

@@ -376,6 +376,7 @@ describe('job worker', () => {
           inStep = true;
           await gate; // hold the step (and its lease) open
         }
+        return null;
       }
     })();
     const worker = startWorker(messenger, { providers: registry({ hmac: true }), pollIntervalMs: 60_000 });

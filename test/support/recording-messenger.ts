@@ -8,8 +8,9 @@ export class RecordingMessenger implements JobMessenger {
   /** Outcome override, e.g. () => ({ kind: 'unreachable' }). */
   outcome?: (job: JobView) => DeliveryOutcome;
 
-  async progress(job: JobView, stage: ProgressStage): Promise<void> {
+  async progress(job: JobView, stage: ProgressStage): Promise<number | null> {
     this.progressCalls.push({ id: job.id, stage });
+    return null;
   }
 
   async deliver(job: JobView, video: { url: string; durationSeconds?: number }): Promise<DeliveryOutcome> {

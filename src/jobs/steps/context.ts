@@ -92,14 +92,19 @@ export async function tell(ctx: StepContext, what: string, send: () => Promise<v
     await send();
     return true;
   } catch (err) {
+    if (err instanceof LeaseLostError) throw err;
     if (ctx.lease.lost) throw new LeaseLostError(ctx.lease.id);
     ctx.log.warn({ err, what }, 'could not message the user');
     return false;
   }
 }
 
+/** Shows the stage; a status message the messenger had to send is recorded under the lease. */
 export const progress = (ctx: StepContext, jobView: JobView, stage: ProgressStage): Promise<boolean> =>
-  tell(ctx, `progress:${stage}`, () => ctx.env.messenger.progress(jobView, stage, ctx.lease.signal));
+  tell(ctx, `progress:${stage}`, async () => {
+    const sent = await ctx.env.messenger.progress(jobView, stage, ctx.lease.signal);
+    if (sent !== null) wasMade(ctx, await ctx.state.recordStatusMessage(sent));
+  });
 
 /** A refunded job stops waiting for a late result. */
 export async function stopLateDelivery(ctx: StepContext, why: string): Promise<null> {

@@ -5,7 +5,8 @@
  * lateDeliveryAllowed, then poll every latePollMs up to lateHorizonMs so a late success is still
  * delivered (never charged again).
  */
-import { POLLED_STATES, type SuccessResult } from '../generation-state.js';
+import { type SuccessResult } from '../generation-state.js';
+import { POLLED_STATES } from '../../domain/generation-states.js';
 import { LeaseLostError } from '../lease.js';
 import { earliest, isPastDeadline } from '../policy.js';
 import { after, jitter, progress, stopLateDelivery, view, wasMade, type NextRun, type StepContext } from './context.js';

@@ -5,6 +5,7 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { confirmGeneration } from '../../../domain/generations.js';
+import { generationOwnerOf } from '../../../jobs/generation-state.js';
 import { deleteQuote, findQuote } from '../../../domain/quotes.js';
 import { getModel } from '../../../domain/catalog.js';
 import { quoteCallback } from './callbacks.js';
@@ -28,11 +29,11 @@ export function confirmFeature(): Composer<BotContext> {
       return;
     }
 
-    const existing = await prisma.generation.findUnique({ where: { id: data.id }, select: { userId: true } });
+    const owner = await generationOwnerOf(prisma, data.id);
     const quote = await findQuote(prisma, data.id, ctx.user.id, now());
     if (!quote) {
       await ctx.answerCallbackQuery(
-        existing?.userId === ctx.user.id ? { text: ctx.t('confirm-duplicate') } : { text: ctx.t('quote-expired'), show_alert: true },
+        owner === ctx.user.id ? { text: ctx.t('confirm-duplicate') } : { text: ctx.t('quote-expired'), show_alert: true },
       );
       await removeButtons();
       return;

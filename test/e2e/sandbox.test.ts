@@ -4,7 +4,6 @@
  * Range, Server-Sent Events); the provider panel's "rejected" and "never finishes" scripts end in
  * refunds. The bot inside is the real one (startApp) on its own PGlite in DATA_DIR/sandbox.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/start.js';
 import { recordMove } from '../../src/domain/ledger.js';
-import { ROOT, spawnBot, watchOutput } from '../support/harness.js';
+import { ROOT, spawnBot } from '../support/harness.js';
 import { orderLipsync } from '../support/drive.js';
 import type { ChatView } from '../../src/sandbox/view.js';
 
@@ -60,26 +59,20 @@ describe('npm start without a token', () => {
   it('npm run sandbox (--sandbox) ignores a real BOT_TOKEN and never calls Telegram', async () => {
     const dir = tempDir();
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), '--sandbox'], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          ENV_FILE: 'none',
+      const child = spawnBot(
+        {
           DATA_DIR: dir,
           PORT: '0',
           BOT_TOKEN: '123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
           // Would fail the start if the sandbox used it.
           TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const out = watchOutput(child, 'sandbox');
-      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
-      await out.waitFor(/Sandbox: open .*\/\n/, 150_000);
-      expect(out.output().trim()).toMatch(LINE);
-      child.kill('SIGTERM');
-      expect(await exited, out.output()).toBe('0 null');
+        ['--sandbox'],
+      );
+      await child.waitForOutput(/Sandbox: open .*\/\n/, 150_000);
+      expect(child.output().trim()).toMatch(LINE);
+      const { code, signal } = await child.kill('SIGTERM');
+      expect(`${code} ${signal}`, child.output()).toBe('0 null');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,7 +12,7 @@ import { FakeKling } from '../support/fake-kling/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
 import { eventually, onlyModels, orderLipsync, orderText2Video, PART1_MODELS, waitForVideo } from '../support/drive.js';
-import { freePort } from '../../scripts/chaos.js';
+import { freePort } from '../support/net.js';
 import { recordMove } from '../../src/domain/ledger.js';
 
 const UNKNOWN = "I don't know that command. Send /help to see what I can do.";

@@ -7,6 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { applyMigrations, defaultMigrationPaths } from '../../src/db/migrate.js';
+import { seedCatalog } from '../../src/db/seed.js';
+import { becomesTrue } from './wait.js';
 
 export interface TestDatabase {
   kind: 'pglite' | 'postgres';
@@ -60,4 +65,52 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
       await removeDir();
     },
   };
+}
+
+/** Opens the test database from this process for `work`, and closes it again. */
+export async function withDatabase<T>(db: TestDatabase, work: (direct: Database) => Promise<T>): Promise<T> {
+  const direct = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
+  try {
+    return await work(direct);
+  } finally {
+    await direct.close();
+  }
+}
+
+/**
+ * Applies the migrations and seeds the catalog from this process. On PostgreSQL the schema
+ * engine runs on a one-connection pool that is ended afterwards: Prisma's migration advisory
+ * lock (pg_advisory_lock(72707369)) is never unlocked by the engine, so with Database.migrate()
+ * it stays held by an idle pooled connection for ~10 s and a bot starting meanwhile times out
+ * (P1002) — see docs/reliability.md.
+ */
+export async function prepareDatabase(db: TestDatabase): Promise<void> {
+  if (db.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: db.databaseUrl, max: 1 });
+    try {
+      await applyMigrations(new PrismaPg(pool), defaultMigrationPaths());
+    } finally {
+      await pool.end();
+    }
+  }
+  await withDatabase(db, async (direct) => {
+    if (!db.databaseUrl) await direct.migrate();
+    await seedCatalog(direct.prisma);
+  });
+}
+
+/** PostgreSQL: waits until nobody holds Prisma's migration advisory lock (true when free). */
+export async function migrationLockFree(databaseUrl: string | undefined, timeoutMs: number): Promise<boolean> {
+  if (!databaseUrl) return true;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await becomesTrue(
+      async () => (await client.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369 AND granted`)).rowCount === 0,
+      timeoutMs,
+      100,
+    );
+  } finally {
+    await client.end();
+  }
 }

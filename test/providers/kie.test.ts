@@ -182,7 +182,7 @@ describe('KIE createTask failures (docs/providers.md §kie-errors)', () => {
     expect(kie.count('createTask')).toBe(2);
   });
 
-  // SPEC failure model: once a create was sent, any failure other than KIE's own refusal may
+  // docs/providers.md §failure-model: once a create was sent, any failure other than KIE's own refusal may
   // follow a created task, so it is ambiguous and never re-sent by the client.
   it.each([
     ['body 500', { code: 500 }, '500'],

@@ -15,7 +15,7 @@ describe('buildApp and start()', () => {
   let tg: FakeTelegram;
   let db: TestDatabase;
   beforeAll(async () => {
-    [tg, db] = await Promise.all([FakeTelegram.start(), createTestDatabase()]);
+    [tg, db] = await Promise.all([FakeTelegram.start(), createTestDatabase({ fresh: true })]);
   });
   afterAll(async () => {
     await tg?.stop();

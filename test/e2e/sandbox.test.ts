@@ -18,6 +18,13 @@ import type { ChatView } from '../../src/sandbox/view.js';
 
 const LINE = /^Sandbox: open http:\/\/127\.0\.0\.1:(\d+)\/$/;
 
+/** Every text the user has seen in the chat, one message a line. */
+const chatText = (user: { messages(): readonly object[] }) =>
+  user
+    .messages()
+    .map((m) => String((m as { text?: unknown }).text ?? ''))
+    .join('\n');
+
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'sandbox-'));
 }
@@ -156,16 +163,7 @@ describe('the sandbox API and the provider panel', () => {
     expect((await post('/sandbox/api/provider', { next: 'sometimes' })).status).toBe(400);
     await orderLipsync(user, 'Kling AI Avatar');
     await expect.poll(() => balance(user.id), { timeout: 15_000, interval: 100 }).toBe(100);
-    await expect
-      .poll(
-        () =>
-          user
-            .messages()
-            .map((m) => String(m.text ?? ''))
-            .join('\n'),
-        { timeout: 5_000 },
-      )
-      .toMatch(/back on your balance/);
+    await expect.poll(() => chatText(user), { timeout: 5_000 }).toMatch(/back on your balance/);
     await expect.poll(() => sandbox.providers.state().next, { timeout: 5_000 }).toBe('succeed');
 
     await orderLipsync(user, 'Kling AI Avatar');
@@ -192,16 +190,7 @@ describe('the sandbox API and the provider panel', () => {
     const task = [...kie.tasks.values()].at(-1)!;
     await expect.poll(() => balance(user.id), { timeout: 20_000, interval: 100 }).toBe(100);
     expect(task.state).toBe('generating');
-    await expect
-      .poll(
-        () =>
-          user
-            .messages()
-            .map((m) => String(m.text ?? ''))
-            .join('\n'),
-        { timeout: 5_000 },
-      )
-      .toMatch(/did not finish in time/);
+    await expect.poll(() => chatText(user), { timeout: 5_000 }).toMatch(/did not finish in time/);
   }, 60_000);
 
   it("a user's edit never reaches the bot: it does not ask for edited_message (a quote or an input is not changed after the fact)", async () => {

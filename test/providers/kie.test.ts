@@ -9,6 +9,7 @@ import { classifyKieError } from '../../src/providers/kie/errors.js';
 import { ProviderError, type GenerationRequest, type TaskStatus } from '../../src/providers/types.js';
 import { FakeKie } from '../support/fake-kie/index.js';
 import { bufferMedia, fixtureMedia, fixturePath } from '../support/fake-kie/media.js';
+import { rejectionOf } from '../support/errors.js';
 
 let kie: FakeKie;
 const warnings: Array<{ obj: object; msg: string }> = [];
@@ -63,15 +64,7 @@ async function pollUntilDone(p: KieProvider, taskId: string, maxPolls = 10): Pro
   throw new Error('task did not finish');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(ProviderError, promise);
 
 function createBodies(): Array<{ model: string; callBackUrl?: string; input: Record<string, unknown> }> {
   return kie.requests.filter((r) => r.path === '/api/v1/jobs/createTask').map((r) => JSON.parse(r.bodyText));

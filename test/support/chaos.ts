@@ -41,8 +41,8 @@ import { botEnv, spawnBot, type ChildBot } from './harness.js';
 import { orderLipsync, orderText2Video } from './drive.js';
 import { checkBooks, deliveriesByChat, refundNoticesByChat, type BooksCheck } from './delivery-books.js';
 import { rng } from './rng.js';
+import { createCreditedUsers } from './credited-users.js';
 import { becomesTrue, sleep } from './wait.js';
-import { recordMove } from '../../src/domain/ledger.js';
 import { confirmGeneration } from '../../src/domain/generations.js';
 import { generationInputsSchema, type GenerationInputs } from '../../src/domain/generation-inputs.js';
 import { quote, toCatalogEntry } from '../../src/domain/catalog.js';
@@ -184,19 +184,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const insertedUsers = Array.from({ length: o.generations - o.realFlows }, () => tg.user({ languageCode: 'en' }));
     const allUsers = [...realUsers, ...insertedUsers];
     await prepareDatabase(db);
-    await withDatabase(db, async (direct) => {
-      for (const user of allUsers) {
-        await direct.prisma.user.create({ data: { id: BigInt(user.id), firstName: 'Chaos', telegramLanguage: 'en', language: 'en' } });
-        const granted = await recordMove(direct.prisma, {
-          userId: BigInt(user.id),
-          kind: 'grant',
-          amount: 100,
-          idempotencyKey: `grant:chaos:${user.id}`,
-          reason: 'chaos run',
-        });
-        if (granted.status !== 'applied') throw new Error(`grant failed: ${granted.status}`);
-      }
-    });
+    await withDatabase(db, (direct) => createCreditedUsers(direct.prisma, allUsers, { name: 'Chaos', credits: 100 }));
     o.log(`chaos: seed ${o.seed}, ${o.generations} generations (${o.realFlows} real flows), ${o.kills} kills, database ${db.kind}`);
 
     // 2. Real flows (bot up).

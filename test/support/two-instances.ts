@@ -31,8 +31,8 @@ import { orderLipsync, orderText2Video } from './drive.js';
 import { checkBooks, deliveriesByChat, type BooksCheck } from './delivery-books.js';
 import { freePort } from './net.js';
 import { rng } from './rng.js';
+import { createCreditedUsers } from './credited-users.js';
 import { becomesTrue, sleep } from './wait.js';
-import { recordMove } from '../../src/domain/ledger.js';
 
 export interface TwoInstancesOptions {
   updates: number;
@@ -143,19 +143,7 @@ export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}
     const updateUsers = Array.from({ length: Math.max(2, Math.ceil(o.updates / 10)) }, () => tg.user({ languageCode: 'en' }));
     const genUsers = Array.from({ length: o.generations }, () => tg.user({ languageCode: 'en' }));
     await prepareDatabase(db);
-    await withDatabase(db, async (direct) => {
-      for (const user of genUsers) {
-        await direct.prisma.user.create({ data: { id: BigInt(user.id), firstName: 'Two', telegramLanguage: 'en', language: 'en' } });
-        const granted = await recordMove(direct.prisma, {
-          userId: BigInt(user.id),
-          kind: 'grant',
-          amount: 100,
-          idempotencyKey: `grant:two:${user.id}`,
-          reason: 'two instances',
-        });
-        if (granted.status !== 'applied') throw new Error(`grant failed: ${granted.status}`);
-      }
-    });
+    await withDatabase(db, (direct) => createCreditedUsers(direct.prisma, genUsers, { name: 'Two', credits: 100 }));
 
     // Both instances start at once and both migrate: the migration runs on its own connection that
     // is closed afterwards, so the engine's advisory lock never blocks the other instance (it did

@@ -111,6 +111,10 @@ describe('security', () => {
     // The callback secret goes to the provider inside the callback URL, and only there.
     expect(task!.callBackUrl).toBe(`${base}/callbacks/kie?secret=${CALLBACK_SECRET}`);
 
+    // The job at rest first: a wake that came in during the submit step (the order's own) runs
+    // one more step right after it, which would land in the forged phase below.
+    await eventually(async () => (await generationOf(kieUser)).leaseOwner === null, 15_000, 'the submitted job to be released');
+    await settle();
     const before = await essentials(kieUser);
     const ledgerBefore = await ledgerOf(kieUser);
     const callsBefore = statusCalls();

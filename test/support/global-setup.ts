@@ -21,7 +21,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'bot-template-'));
-    await makeTemplate([dataDir], {});
+    await makeTemplate([dataDir], {}).catch(async (error: unknown) => {
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
+    });
     process.env[PGLITE_TEMPLATE_ENV] = dataDir;
     return async () => {
       delete process.env[PGLITE_TEMPLATE_ENV];

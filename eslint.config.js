@@ -6,7 +6,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', '.tmp/', 'src/generated/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', '.tmp/', '.cache/', 'src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

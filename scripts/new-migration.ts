@@ -5,10 +5,12 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { defaultMigrationPaths, diffMigrationsToSchema } from '../src/db/migrate.js';
+import { parseCli } from './cli.js';
 
-const name = (process.argv[2] ?? '').trim().replace(/[^a-zA-Z0-9_]+/g, '_');
+const { positionals } = parseCli({ usage: 'npm run db:migration -- NAME', positionals: [{ name: 'NAME', required: true }] });
+const name = positionals[0]!.trim().replace(/[^a-zA-Z0-9_]+/g, '_');
 if (!name) {
-  console.error('Usage: npm run db:migration -- NAME');
+  console.error('Usage: npm run db:migration -- NAME (letters, digits, _)');
   process.exit(2);
 }
 const paths = defaultMigrationPaths();

@@ -8,8 +8,10 @@ import path from 'node:path';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
 import { startSandbox } from '../src/sandbox/start.js';
+import { parseCli } from './cli.js';
 
-const out = process.argv[2] ?? 'docs/sandbox.png';
+const { positionals } = parseCli({ usage: 'npx tsx scripts/sandbox-screenshot.ts [out.png]', positionals: [{ name: 'out.png' }] });
+const out = positionals[0] ?? 'docs/sandbox.png';
 const media = (name: string) => readFileSync(path.join('test/fixtures/media', name));
 const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-shot-'));
 const sandbox = await startSandbox({

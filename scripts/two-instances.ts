@@ -1,463 +1,53 @@
 /**
- * Two bot processes on one PostgreSQL, in webhook mode behind a round-robin load balancer
- * (test/support/load-balancer.ts), fed by the fake Telegram:
+ * Two bot processes on one PostgreSQL, in webhook mode behind a round-robin load balancer, at
+ * full size. The run itself is test/support/two-instances.ts (also behind the fast
+ * test/e2e/two-instances.test.ts); see docs/reliability.md.
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
- *     npx tsx scripts/two-instances.ts [--updates 1000] [--generations 100] [--seed N] [--max-seconds 600]
+ *     npx tsx scripts/two-instances.ts [--updates 1000] [--generations 100] [--seed N]
+ *       [--staggered-start] [--think-ms 300] [--logs DIR] [--max-seconds 600]
  *
- *  - both children (`node --import tsx src/main.ts`) get the same WEBHOOK_URL (the balancer),
- *    WEBHOOK_SECRET, DATABASE_URL, PUBLIC_URL (the balancer: provider callbacks land on either
- *    instance) and CALLBACK_SECRET, and their own PORT; both call setWebhook at start (same URL);
- *  - `--updates` /balance commands from many users go through the fake Telegram's webhook
- *    delivery and the balancer: exactly one reply per update. Then 10 % of them are redelivered
- *    by the fake Telegram (through the balancer) and 5 % more updates are POSTed straight to BOTH
- *    instances at once (same update_id, right secret): still exactly one reply each;
- *  - `--generations` orders through the real flows (/lipsync, /text2video … Confirm), every step
- *    of a conversation landing on whichever instance the balancer picks; each must be charged
- *    once, submitted to the provider once, delivered with exactly one sendVideo;
- *  - both instances must have done some of the work: webhook requests per instance (balancer)
- *    and "generation submitted"/"video delivered" log lines per instance (child stdout, each
- *    line carries the worker id).
- * Prints a report and the figures as one JSON line. Needs PostgreSQL (PGlite is one process).
+ * Prints the report, then the figures as one JSON line (the last line of stdout); exit code 1 on
+ * a violation, 2 on a crash.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { FakeTelegram, type FakeUser } from '../test/support/fake-telegram/index.js';
-import { FakeKie } from '../test/support/fake-kie/index.js';
-import { FakeKling } from '../test/support/fake-kling/index.js';
-import { createTestDatabase, usingPostgres } from '../test/support/db.js';
-import { botEnv, spawnBot, type ChildBot } from '../test/support/harness.js';
-import { startLoadBalancer } from '../test/support/load-balancer.js';
-import { media, pickModelIfAsked, skipToQuote } from '../test/support/drive.js';
-import { openDatabase } from '../src/db/client.js';
-import { recordMove } from '../src/domain/ledger.js';
-import { checkBooks, deliveriesByChat, freePort, migrationLockFree, prepareDatabase, rng, sleep, stopChild, until, type BooksCheck } from './chaos.js';
+import { DEFAULT_TWO_INSTANCES, formatTwoInstancesReport, runTwoInstances } from '../test/support/two-instances.js';
+import { parseCli, runCli } from './cli.js';
 
-export interface TwoInstancesOptions {
-  updates: number;
-  generations: number;
-  seed: number;
-  maxMs: number;
-  /** Concurrent conversations when ordering. */
-  flowConcurrency: number;
-  /** Start both instances at the same moment (fails with P1002 until the migration-lock fix). */
-  simultaneousStart: boolean;
-  /**
-   * Pause between seeing a bot message and answering it, like a person (default 300 ms). With 0
-   * a button tap can overtake the handling of the chat's previous message on the other instance
-   * (callback queries are queued per user, messages per chat) and is lost: see docs/reliability.md.
-   */
-  thinkMs: number;
-  /** Write each instance's log (child stdout/stderr) to `<logDir>/instance-<n>.log`. */
-  logDir?: string;
-  log: (line: string) => void;
-}
+const { flags } = parseCli({
+  usage: 'TEST_DATABASE_URL=… npx tsx scripts/two-instances.ts [options]',
+  flags: {
+    updates: { type: 'number', default: DEFAULT_TWO_INSTANCES.updates, help: '/balance updates through the balancer' },
+    generations: { type: 'number', default: DEFAULT_TWO_INSTANCES.generations, help: 'orders through the real flows' },
+    seed: { type: 'number', default: Date.now() % 1_000_000, help: 'seed of the random choices' },
+    'staggered-start': { type: 'boolean', help: 'start the second instance after the first has migrated' },
+    'think-ms': { type: 'number', default: DEFAULT_TWO_INSTANCES.thinkMs, help: "a user's pause before each answer" },
+    logs: { type: 'string', help: "folder for each instance's log" },
+    'max-seconds': { type: 'number', default: DEFAULT_TWO_INSTANCES.maxMs / 1000, help: 'bound of the whole run' },
+  },
+});
 
-export interface InstanceFigures {
-  port: number;
-  webhookRequests: number;
-  callbackRequests: number;
-  submitted: number;
-  delivered: number;
-}
-
-export interface TwoInstancesReport {
-  updates: number;
-  updateUsers: number;
-  balanceReplies: number;
-  /** Updates with a number of replies other than one. */
-  updatesNotAnsweredOnce: number;
-  redelivered: number;
-  postedToBoth: number;
-  bothPostsAccepted: number;
-  extraRepliesAfterRedelivery: number;
-  updatesMs: number;
-  generations: number;
-  delivered: number;
-  refunded: number;
-  sendVideoCalls: number;
-  chatsWithOtherThanOneVideo: number;
-  chargeRows: number;
-  doubleCharges: number;
-  providerTasks: number;
-  providerTasksPerGeneration: number;
-  lost: number;
-  duplicateDeliveries: number;
-  ledgerMismatches: number;
-  generationsMs: number;
-  instances: InstanceFigures[];
-  balancerFailed: number;
-  startupMs: number;
-  durationMs: number;
-  details: Partial<BooksCheck> & { notAnsweredOnce?: string[] };
-}
-
-export const DEFAULT_TWO_INSTANCES: TwoInstancesOptions = {
-  updates: 1000,
-  generations: 100,
-  seed: 1,
-  maxMs: 600_000,
-  flowConcurrency: 25,
-  simultaneousStart: true,
-  thinkMs: 300,
-  log: (line) => process.stdout.write(`${line}\n`),
-};
-
-const BALANCE_REPLY = 'Your balance:';
-
-export async function runTwoInstances(partial: Partial<TwoInstancesOptions> = {}): Promise<TwoInstancesReport> {
-  const o: TwoInstancesOptions = { ...DEFAULT_TWO_INSTANCES, ...partial };
-  if (!usingPostgres) throw new Error('two instances share one PostgreSQL database: set TEST_DATABASE_URL');
-  const started = Date.now();
-  const deadline = started + o.maxMs;
-  const left = () => Math.max(1_000, deadline - Date.now());
-  const random = rng(o.seed);
-
-  const [tg, kie, kling, db] = await Promise.all([
-    FakeTelegram.start({ webhookRetryBaseMs: 50, webhookRetryMaxMs: 1_000, webhookTimeoutMs: 20_000 }),
-    FakeKie.start({ pollsPerStep: 1, callbacks: { enabled: true, repeat: 2 } }),
-    FakeKling.start({ concurrencyLimit: 100_000, lifecycle: { unit: 'polls', processingAfter: 1, finishAfter: 3 } }),
-    createTestDatabase(),
-  ]);
-  const bots: ChildBot[] = [];
-  let lb: Awaited<ReturnType<typeof startLoadBalancer>> | undefined;
-  try {
-    const ports = [await freePort(), await freePort()];
-    lb = await startLoadBalancer(ports.map((p) => `http://127.0.0.1:${p}`));
-    const shared = {
-      WEBHOOK_URL: `${lb.url}/telegram/webhook`,
-      WEBHOOK_SECRET: `wh-${randomUUID().replace(/-/g, '')}`,
-      PUBLIC_URL: lb.url,
-      CALLBACK_SECRET: `cb-${randomUUID().replace(/-/g, '')}`,
-      JOB_LEASE_MS: '5000',
-      POLL_INTERVAL_MS: '200',
-      POLL_TIMEOUT_MS: '120000',
-      PROVIDER_TIMEOUT_MS: '10000',
-      PROVIDER_POLLS_PER_SECOND: '200',
-      WORKER_CONCURRENCY: '6',
-      LOG_LEVEL: 'info',
-    };
-
-    // Users with credits through the ledger (generation users only; /balance users start at 0).
-    const updateUsers = Array.from({ length: Math.max(2, Math.ceil(o.updates / 10)) }, () => tg.user({ languageCode: 'en' }));
-    const genUsers = Array.from({ length: o.generations }, () => tg.user({ languageCode: 'en' }));
-    await prepareDatabase(db);
-    {
-      const direct = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
-      try {
-        for (const user of genUsers) {
-          await direct.prisma.user.create({ data: { id: BigInt(user.id), firstName: 'Two', telegramLanguage: 'en', language: 'en' } });
-          const granted = await recordMove(direct.prisma, {
-            userId: BigInt(user.id),
-            kind: 'grant',
-            amount: 100,
-            idempotencyKey: `grant:two:${user.id}`,
-            reason: 'two instances',
-          });
-          if (granted.status !== 'applied') throw new Error(`grant failed: ${granted.status}`);
-        }
-      } finally {
-        await direct.close();
-      }
-    }
-
-    // Both instances start at once and both migrate: the migration runs on its own connection that
-    // is closed afterwards, so the engine's advisory lock never blocks the other instance (it did
-    // before, see docs/reliability.md finding 1). `--staggered-start` starts them one after the other.
-    const spawnOne = (port: number) => {
-      const bot = spawnBot(botEnv({ tg, kie, kling }, db, { ...shared, PORT: String(port) }));
-      bots.push(bot);
-      return bot.waitForOutput(/bot started/, 60_000);
-    };
-    const startupStart = Date.now();
-    if (o.simultaneousStart) {
-      await Promise.all(ports.map(spawnOne));
-    } else {
-      await spawnOne(ports[0]!);
-      await migrationLockFree(db.databaseUrl, 20_000);
-      await spawnOne(ports[1]!);
-    }
-    const startupMs = Date.now() - startupStart;
-    if (tg.webhookInfo().url !== shared.WEBHOOK_URL) throw new Error(`webhook not set: ${JSON.stringify(tg.webhookInfo())}`);
-    o.log(`two instances up on ports ${ports.join(', ')} behind ${lb.url}`);
-
-    // --- Updates: /balance from many users, each answered once.
-    const balanceReplies = () => {
-      const perChat = new Map<number, number>();
-      for (const c of tg.calls('sendMessage')) {
-        if (c.ok && String(c.params.text ?? '').startsWith(BALANCE_REPLY))
-          perChat.set(Number(c.params.chat_id), (perChat.get(Number(c.params.chat_id)) ?? 0) + 1);
-      }
-      return perChat;
-    };
-    const total = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    const updatesStart = Date.now();
-    const sentPerChat = new Map<number, number>();
-    for (let i = 0; i < o.updates; i++) {
-      const user = updateUsers[Math.floor(random() * updateUsers.length)]!;
-      await user.sendCommand('/balance');
-      sentPerChat.set(user.chatId, (sentPerChat.get(user.chatId) ?? 0) + 1);
-    }
-    const allAnswered = await until(() => total(balanceReplies()) >= o.updates, Math.min(left(), 120_000), 50);
-    const updatesMs = Date.now() - updatesStart;
-    o.log(`updates: ${total(balanceReplies())}/${o.updates} answered in ${updatesMs} ms (${allAnswered ? 'all' : 'NOT all'})`);
-
-    // Redeliveries: through the balancer (fake Telegram) and straight to both instances at once.
-    const history = [...tg.bot().state.updates.history.values()].filter((u) => String((u as { message?: { text?: string } }).message?.text) === '/balance');
-    const redeliver = history.filter(() => random() < 0.1);
-    for (const u of redeliver) tg.redeliver(u.update_id);
-    const postedToBoth = Math.max(1, Math.round(o.updates * 0.05));
-    let bothPostsAccepted = 0;
-    let nextId = 900_000_000;
-    for (let i = 0; i < postedToBoth; i++) {
-      const user = updateUsers[Math.floor(random() * updateUsers.length)]!;
-      const body = JSON.stringify({
-        update_id: nextId++,
-        message: {
-          message_id: 1_000_000 + i,
-          date: Math.floor(Date.now() / 1000),
-          chat: { id: user.chatId, type: 'private', first_name: 'Test' },
-          from: { id: user.id, is_bot: false, first_name: 'Test', language_code: 'en' },
-          text: '/balance',
-          entities: [{ type: 'bot_command', offset: 0, length: 8 }],
-        },
-      });
-      const answers = await Promise.all(
-        ports.map((port) =>
-          fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': shared.WEBHOOK_SECRET },
-            body,
-          }).then((r) => r.status),
-        ),
-      );
-      if (answers.every((s) => s === 200)) bothPostsAccepted++;
-      sentPerChat.set(user.chatId, (sentPerChat.get(user.chatId) ?? 0) + 1);
-    }
-    const expected = o.updates + postedToBoth;
-    await until(() => total(balanceReplies()) >= expected && tg.bot().pendingUpdates().length === 0, Math.min(left(), 60_000), 50);
-    // Quiet: nothing more may arrive for the redelivered updates.
-    const quietFrom = Date.now();
-    await until(() => tg.bot().pendingUpdates().length === 0 && Date.now() - quietFrom > 1_500, Math.min(left(), 30_000), 50);
-    const replies = balanceReplies();
-    const notAnsweredOnce: string[] = [];
-    for (const [chat, sent] of sentPerChat)
-      if ((replies.get(chat) ?? 0) !== sent) notAnsweredOnce.push(`${chat}: sent ${sent}, replies ${replies.get(chat) ?? 0}`);
-    o.log(`redelivered ${redeliver.length} through the balancer, ${postedToBoth} posted to both instances; replies ${total(replies)} for ${expected} updates`);
-
-    // --- Generations through the real flows, conversations spread over both instances.
-    const genStart = Date.now();
-    const kinds = genUsers.map((_, i) => (i % 3 === 2 ? 'text2video' : 'lipsync'));
-    let cursor = 0;
-    const failures: string[] = [];
-    await Promise.all(
-      Array.from({ length: Math.min(o.flowConcurrency, genUsers.length) }, async () => {
-        while (cursor < genUsers.length && Date.now() < deadline) {
-          const i = cursor++;
-          const user: FakeUser = genUsers[i]!;
-          try {
-            if (kinds[i] === 'text2video') await orderText2Video(user, `A fox number ${i} running`, o.thinkMs);
-            else await orderLipsync(user, i % 2 === 0 ? 'Kling AI Avatar' : 'InfiniteTalk 480p', o.thinkMs);
-          } catch (error) {
-            const deliveries = tg
-              .bot()
-              .webhookDeliveries()
-              .filter((d) => {
-                const u = tg.bot().state.updates.history.get(d.updateId) as
-                  { message?: { chat?: { id: number } }; callback_query?: { from?: { id: number } } } | undefined;
-                return u?.message?.chat?.id === user.chatId || u?.callback_query?.from?.id === user.id;
-              });
-            failures.push(`user ${user.id}: ${(error as Error).message}\n  webhook deliveries: ${JSON.stringify(deliveries)}`);
-          }
-        }
-      }),
-    );
-    if (failures.length) o.log(`flows that failed: ${failures.length}\n  ${failures.slice(0, 5).join('\n  ')}`);
-    const genChats = new Set(genUsers.map((u) => u.chatId));
-    const videosIn = () => {
-      const d = deliveriesByChat(tg);
-      return [...genChats].filter((c) => (d.get(c) ?? 0) > 0).length;
-    };
-    await until(() => videosIn() === genChats.size, Math.min(left(), 180_000), 100);
-    await sleep(1_500);
-    const generationsMs = Date.now() - genStart;
-    o.log(`generations: ${videosIn()}/${genChats.size} delivered in ${generationsMs} ms`);
-
-    // Stop both, then the books from the database.
-    const outputs = bots.map((b) => b.output());
-    await Promise.all(bots.map((b) => stopChild(b)));
-    const finalOutputs = bots.map((b) => b.output());
-    if (o.logDir) {
-      await mkdir(o.logDir, { recursive: true });
-      await Promise.all(finalOutputs.map((text, i) => writeFile(path.join(o.logDir!, `instance-${i + 1}.log`), text)));
-    }
-    bots.length = 0;
-    const direct = await openDatabase({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
-    let books: BooksCheck;
-    let generations;
-    try {
-      books = await checkBooks(direct.prisma, deliveriesByChat(tg));
-      generations = await direct.prisma.generation.findMany({ include: { model: true } });
-    } finally {
-      await direct.close();
-    }
-    const perVideoChat = new Map<number, number>();
-    for (const c of tg.calls('sendVideo')) if (c.ok) perVideoChat.set(Number(c.params.chat_id), (perVideoChat.get(Number(c.params.chat_id)) ?? 0) + 1);
-    const providerTasks = kie.tasks.size + kling.tasks.size;
-    const count = (text: string, msg: string) => text.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;
-    const instances: InstanceFigures[] = ports.map((port, i) => ({
-      port,
-      webhookRequests: lb!.hitsByPath.get('/telegram/webhook')?.[i] ?? 0,
-      callbackRequests: (lb!.hitsByPath.get('/callbacks/kie')?.[i] ?? 0) + (lb!.hitsByPath.get('/callbacks/kling')?.[i] ?? 0),
-      submitted: count(finalOutputs[i] ?? outputs[i] ?? '', 'generation submitted'),
-      delivered: count(finalOutputs[i] ?? outputs[i] ?? '', 'video delivered'),
-    }));
-    const { lost, doubleCharges, duplicateDeliveries, ledgerMismatches } = books;
-    return {
-      updates: o.updates,
-      updateUsers: updateUsers.length,
-      balanceReplies: total(replies),
-      updatesNotAnsweredOnce: notAnsweredOnce.length,
-      redelivered: redeliver.length,
-      postedToBoth,
-      bothPostsAccepted,
-      extraRepliesAfterRedelivery: Math.max(0, total(replies) - expected),
-      updatesMs,
-      generations: generations.length,
-      delivered: books.delivered,
-      refunded: books.refunded,
-      sendVideoCalls: [...perVideoChat.values()].reduce((a, b) => a + b, 0),
-      chatsWithOtherThanOneVideo: [...genChats].filter((c) => (perVideoChat.get(c) ?? 0) !== 1).length,
-      chargeRows: books.chargeRows,
-      doubleCharges: doubleCharges.length,
-      providerTasks,
-      providerTasksPerGeneration: generations.length ? providerTasks / generations.length : 0,
-      lost: lost.length,
-      duplicateDeliveries: duplicateDeliveries.length,
-      ledgerMismatches: ledgerMismatches.length,
-      generationsMs,
-      instances,
-      balancerFailed: lb.failed,
-      startupMs,
-      durationMs: Date.now() - started,
-      details: { lost, doubleCharges, duplicateDeliveries, ledgerMismatches, notAnsweredOnce: [...notAnsweredOnce, ...failures] },
-    };
-  } finally {
-    await Promise.all(
-      bots.map(async (b) => {
-        b.process.kill('SIGKILL');
-        await b.exited;
-      }),
-    );
-    await lb?.close();
-    await Promise.all([tg.stop(), kie.stop(), kling.stop()]);
-    await db.cleanup();
-  }
-}
-
-// The flows of test/support/drive.ts, with a pause before each answer (see `thinkMs`).
-const WAIT = { timeoutMs: 30_000 };
-
-async function orderLipsync(user: FakeUser, model: string, thinkMs: number): Promise<void> {
-  await user.sendCommand('/lipsync');
-  await user.waitForMessage({ ...WAIT, match: /photo/i });
-  await sleep(thinkMs);
-  await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
-  await user.waitForMessage({ ...WAIT, match: /speech/i });
-  await sleep(thinkMs);
-  await user.sendVoice(media('voice.ogg'), { duration: 3 });
-  const choice = await user.waitForMessage({ ...WAIT, match: /model/i });
-  await sleep(thinkMs);
-  await user.tapButton(choice, new RegExp(`^${model}`));
-  const skip = await user.waitForMessage({ ...WAIT, match: /Skip|describe/i });
-  await sleep(thinkMs);
-  await user.tapButton(skip, /Skip/);
-  const quote = await user.waitForMessage({ ...WAIT, match: /Price/ });
-  await sleep(thinkMs);
-  await user.tapButton(quote, /Confirm/);
-  await user.waitForMessage({ ...WAIT, match: /Started/ });
-}
-
-async function orderText2Video(user: FakeUser, prompt: string, thinkMs: number): Promise<void> {
-  await user.sendCommand('/text2video');
-  await user.waitForMessage(WAIT);
-  await sleep(thinkMs);
-  await user.sendText(prompt);
-  // Catalog v2 asks for the model when several serve the task: the Kling one.
-  const duration = await pickModelIfAsked(user, await user.waitForMessage(WAIT), /^Kling text-to-video/, WAIT.timeoutMs);
-  await sleep(thinkMs);
-  await user.tapButton(duration, /^5 /);
-  const ratio = await user.waitForMessage(WAIT);
-  await sleep(thinkMs);
-  await user.tapButton(ratio, /^16:9/);
-  const quote = await skipToQuote(user, WAIT.timeoutMs); // Skip the optional negative prompt
-  await sleep(thinkMs);
-  await user.tapButton(quote, /Confirm/);
-  await user.waitForMessage({ ...WAIT, match: /Started/ });
-}
-
-export function formatTwoInstancesReport(r: TwoInstancesReport): string {
-  const lines = [
-    'two instances report (PostgreSQL, webhook mode behind a round-robin balancer)',
-    `  updates            ${r.updates} /balance from ${r.updateUsers} users → ${r.balanceReplies} replies; ${r.updatesNotAnsweredOnce} chats not answered exactly once; ${(r.updatesMs / 1000).toFixed(1)} s`,
-    `  redelivery         ${r.redelivered} redelivered through the balancer, ${r.postedToBoth} posted to both instances (${r.bothPostsAccepted} accepted by both) → ${r.extraRepliesAfterRedelivery} extra replies`,
-    `  generations        ${r.generations}: ${r.delivered} delivered, ${r.refunded} refunded; sendVideo ${r.sendVideoCalls}, ${r.chatsWithOtherThanOneVideo} chats with ≠ 1 video; ${(r.generationsMs / 1000).toFixed(1)} s`,
-    `  money              charge rows ${r.chargeRows}, double charges ${r.doubleCharges}, ledger ≠ balance ${r.ledgerMismatches} users`,
-    `  provider           ${r.providerTasks} tasks (${r.providerTasksPerGeneration.toFixed(2)} per generation)`,
-    `  lost / duplicates  ${r.lost} / ${r.duplicateDeliveries}`,
-    ...r.instances.map(
-      (x, i) =>
-        `  instance ${i + 1}         port ${x.port}: ${x.webhookRequests} webhook requests, ${x.callbackRequests} provider callbacks, ${x.submitted} jobs submitted, ${x.delivered} videos delivered`,
-    ),
-    `  balancer           ${r.balancerFailed} requests no instance took; both instances up in ${(r.startupMs / 1000).toFixed(1)} s; run ${(r.durationMs / 1000).toFixed(1)} s`,
-  ];
-  for (const [name, items] of Object.entries(r.details)) if (Array.isArray(items) && items.length) lines.push(`  ${name}: ${items.slice(0, 10).join('; ')}`);
-  return lines.join('\n');
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      updates: { type: 'string', default: '1000' },
-      generations: { type: 'string', default: '100' },
-      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-      'max-seconds': { type: 'string', default: '600' },
-      'staggered-start': { type: 'boolean', default: false },
-      logs: { type: 'string' },
-      'think-ms': { type: 'string', default: '300' },
-    },
-  });
+runCli(async () => {
   const report = await runTwoInstances({
-    simultaneousStart: !values['staggered-start'],
-    thinkMs: Number(values['think-ms']),
-    ...(values.logs ? { logDir: values.logs } : {}),
-    updates: Number(values.updates),
-    generations: Number(values.generations),
-    seed: Number(values.seed),
-    maxMs: Number(values['max-seconds']) * 1000,
+    updates: flags.updates,
+    generations: flags.generations,
+    seed: flags.seed,
+    simultaneousStart: !flags['staggered-start'],
+    thinkMs: flags['think-ms'],
+    ...(flags.logs ? { logDir: flags.logs } : {}),
+    maxMs: flags['max-seconds'] * 1000,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${formatTwoInstancesReport(report)}\n`);
   const { details: _details, ...figures } = report;
   process.stdout.write(`${JSON.stringify({ script: 'two-instances', ...figures })}\n`);
-  const ok =
+  const violations =
     report.updatesNotAnsweredOnce +
-      report.extraRepliesAfterRedelivery +
-      report.chatsWithOtherThanOneVideo +
-      report.doubleCharges +
-      report.lost +
-      report.duplicateDeliveries +
-      report.ledgerMismatches ===
-      0 && report.instances.every((x) => x.webhookRequests > 0 && x.submitted + x.delivered > 0);
-  process.exitCode = ok ? 0 : 1;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exit(2);
-  });
-}
+    report.extraRepliesAfterRedelivery +
+    report.chatsWithOtherThanOneVideo +
+    report.doubleCharges +
+    report.lost +
+    report.duplicateDeliveries +
+    report.ledgerMismatches;
+  const bothWorked = report.instances.every((x) => x.webhookRequests > 0 && x.submitted + x.delivered > 0);
+  return violations === 0 && bothWorked ? 0 : 1;
+});

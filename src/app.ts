@@ -1,7 +1,12 @@
 /**
- * Builds the whole app from a parsed config, in order: database (migrated, catalog seeded) →
- * i18n → bot → HTTP server → updates (long polling with the runner, or the webhook). `stop()`
- * shuts down in reverse within the given time. src/main.ts and the tests both use this.
+ * The whole app from a parsed config, in two steps:
+ *  - `buildApp` wires the parts (database handle, i18n, providers, workers, bot, HTTP server)
+ *    and starts nothing: no migration, no listening, no timers, no Telegram call;
+ *  - `BuiltApp.start()` has the start-up effects, in order: migrate and seed → bot.init and the
+ *    command lists → housekeeping and periodic work → HTTP server listening → workers → updates
+ *    (long polling with the runner, or the webhook). `App.stop()` shuts down in reverse within
+ *    the given time.
+ * `startApp` is the two together; src/main.ts, the sandbox and the tests use it.
  */
 import path from 'node:path';
 import { run, type RunnerHandle } from '@grammyjs/runner';
@@ -59,16 +64,26 @@ export interface App {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** The wired app: every part built, nothing started yet. */
+export interface BuiltApp {
+  db: Database;
+  metrics: PrometheusMetrics;
+  alerts: Alerts;
+  /** Runs the start-up effects and returns the running app. Call once. */
+  start(): Promise<App>;
+}
+
 export async function startApp(options: AppOptions): Promise<App> {
+  const built = await buildApp(options);
+  return built.start();
+}
+
+/** Wires the parts of the app from the config; opens the database handle, starts nothing. */
+export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  const applied = await db.migrate();
-  if (applied.length) logger.info({ applied }, 'database migrated');
-  const seeded = await seedCatalog(db.prisma);
-  if (seeded) logger.info({ seeded }, 'model catalog seeded');
-
   const i18n = createI18n(path.join(projectRoot(), 'locales'));
   // The API object of background work (files, jobs, reconciliation): bounded retries (429 only),
   // no unbounded network retry, AbortSignals from the job steps (src/bot/background-api.ts).
@@ -150,19 +165,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     inFlight,
     onBroadcastQueued: () => broadcasts.wake(),
   });
-  await bot.init();
-  await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
-  const adminCommands = await setAdminCommands(bot.api, i18n, config.ADMIN_IDS).catch((err) => {
-    logger.warn({ err }, 'could not set the admin command list');
-    return { failed: [] as bigint[] };
-  });
-  if (adminCommands.failed.length) logger.warn({ admins: adminCommands.failed.map(String) }, 'admin command list not set (has the admin opened the bot?)');
   // Housekeeping: processed-update marks and old quotes, at start and periodically.
   const housekeeping = async () => {
     const [updates, quotes] = [await pruneProcessedUpdates(db.prisma, now()), await pruneQuotes(db.prisma, now())];
     if (updates || quotes) logger.info({ updates, quotes }, 'pruned old update marks and quotes');
   };
-  await housekeeping();
   // Stars reconciliation against getStarTransactions: at start (in the background) and periodically.
   const reconciler = createPaymentReconciler({ api, prisma: db.prisma, i18n, logger, subscriptionPeriodSeconds: config.SUBSCRIPTION_PERIOD_SECONDS });
   const reconcile = () => {
@@ -174,12 +181,6 @@ export async function startApp(options: AppOptions): Promise<App> {
       })
       .catch((err: unknown) => logger.warn({ err }, 'payment reconciliation failed'));
   };
-  const timers = [
-    setInterval(() => void housekeeping().catch((err: unknown) => logger.warn({ err }, 'housekeeping failed')), config.HOUSEKEEPING_INTERVAL_MS),
-    setInterval(reconcile, config.PAYMENT_RECONCILE_INTERVAL_MS),
-  ];
-  for (const t of timers) t.unref();
-
   const server: AppServer = createServer({
     logger,
     isReady: () => db.ping(),
@@ -207,6 +208,53 @@ export async function startApp(options: AppOptions): Promise<App> {
     metrics: { ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}), render: () => metrics.render() },
     routes: options.routes,
   });
+  const parts: Parts = { config, logger, db, i18n, metrics, alerts, worker, broadcasts, bot, inFlight, server, housekeeping, reconcile };
+  return { db, metrics, alerts, start: () => startParts(parts) };
+}
+
+/** What `buildApp` wires and `startParts` runs. */
+interface Parts {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  i18n: ReturnType<typeof createI18n>;
+  metrics: PrometheusMetrics;
+  alerts: Alerts;
+  worker: JobWorker;
+  broadcasts: ReturnType<typeof createBroadcastWorker>;
+  bot: ReturnType<typeof createBot>;
+  inFlight: ReturnType<typeof createInFlightTracker>;
+  server: AppServer;
+  /** Prunes processed-update marks and old quotes. */
+  housekeeping: () => Promise<void>;
+  /** Reconciles Stars payments in the background. */
+  reconcile: () => void;
+}
+
+/** The start-up effects, in order; the returned App stops them in reverse. */
+async function startParts(parts: Parts): Promise<App> {
+  const { config, logger, db, i18n, bot, server, worker, broadcasts, alerts, housekeeping, reconcile } = parts;
+  const applied = await db.migrate();
+  if (applied.length) logger.info({ applied }, 'database migrated');
+  const seeded = await seedCatalog(db.prisma);
+  if (seeded) logger.info({ seeded }, 'model catalog seeded');
+
+  await bot.init();
+  await setCommands(bot.api, i18n).catch((err) => logger.warn({ err }, 'could not set the command list'));
+  const adminCommands = await setAdminCommands(bot.api, i18n, config.ADMIN_IDS).catch((err) => {
+    logger.warn({ err }, 'could not set the admin command list');
+    return { failed: [] as bigint[] };
+  });
+  if (adminCommands.failed.length) logger.warn({ admins: adminCommands.failed.map(String) }, 'admin command list not set (has the admin opened the bot?)');
+
+  // Housekeeping and Stars reconciliation: at start and periodically.
+  await housekeeping();
+  const timers = [
+    setInterval(() => void housekeeping().catch((err: unknown) => logger.warn({ err }, 'housekeeping failed')), config.HOUSEKEEPING_INTERVAL_MS),
+    setInterval(reconcile, config.PAYMENT_RECONCILE_INTERVAL_MS),
+  ];
+  for (const t of timers) t.unref();
+
   const port = await server.listen(config.PORT, config.HOST);
   reconcile();
   worker.start();
@@ -234,31 +282,35 @@ export async function startApp(options: AppOptions): Promise<App> {
   let stopping: Promise<void> | undefined;
   return {
     db,
-    metrics,
+    metrics: parts.metrics,
     alerts,
     port,
     stop(timeoutMs = 10_000) {
-      stopping ??= (async () => {
-        const deadline = Date.now() + timeoutMs;
-        const left = () => Math.max(0, deadline - Date.now());
-        // 1. Stop claiming jobs and periodic work at once; the steps in progress go on for now
-        //    and are aborted at 80 % of the time (a step's writes check its lease anyway).
-        for (const t of timers) clearInterval(t);
-        const background = Promise.all([worker.stop(Math.floor(timeoutMs * 0.8)), broadcasts.stop(), alerts.stop()]);
-        // 2. Stop taking updates and let running handlers finish.
-        if (runner?.isRunning()) await Promise.race([runner.stop(), sleep(left() * 0.3)]);
-        await inFlight.drain(left() * 0.5);
-        // 3. Close the HTTP server (webhook requests in flight finish first).
-        await server.close(Math.min(left(), 5_000));
-        // 4. Wait for the job steps to end (they are bounded by their deadlines and the abort).
-        await background.catch((err: unknown) => logger.warn({ err }, 'stopping the workers failed'));
-        // 5. Only then close the database.
-        await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
-        logger.info('stopped');
-      })();
+      stopping ??= stopParts(parts, timers, runner, timeoutMs);
       return stopping;
     },
   };
+}
+
+/** Shuts the started app down in reverse order within `timeoutMs`. */
+async function stopParts(parts: Parts, timers: NodeJS.Timeout[], runner: RunnerHandle | undefined, timeoutMs: number): Promise<void> {
+  const { logger, db, worker, broadcasts, alerts, inFlight, server } = parts;
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(0, deadline - Date.now());
+  // 1. Stop claiming jobs and periodic work at once; the steps in progress go on for now
+  //    and are aborted at 80 % of the time (a step's writes check its lease anyway).
+  for (const t of timers) clearInterval(t);
+  const background = Promise.all([worker.stop(Math.floor(timeoutMs * 0.8)), broadcasts.stop(), alerts.stop()]);
+  // 2. Stop taking updates and let running handlers finish.
+  if (runner?.isRunning()) await Promise.race([runner.stop(), sleep(left() * 0.3)]);
+  await inFlight.drain(left() * 0.5);
+  // 3. Close the HTTP server (webhook requests in flight finish first).
+  await server.close(Math.min(left(), 5_000));
+  // 4. Wait for the job steps to end (they are bounded by their deadlines and the abort).
+  await background.catch((err: unknown) => logger.warn({ err }, 'stopping the workers failed'));
+  // 5. Only then close the database.
+  await db.close().catch((err) => logger.warn({ err }, 'database close failed'));
+  logger.info('stopped');
 }
 
 function sleep(ms: number): Promise<void> {

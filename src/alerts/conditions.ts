@@ -4,7 +4,7 @@
  */
 import type { MessageKey } from '../message-keys.js';
 
-/** Why a provider answer means the operator must act (PROVIDERS-MORE.md: 401, 402, 433). */
+/** Why a provider answer means the operator must act (docs/providers.md §kie-errors, §market: 401, 402, 433). */
 export type ProviderCodeReason = 'auth' | 'credits' | 'limit';
 
 const CRITICAL_CODES: Record<string, Record<string, ProviderCodeReason>> = {

@@ -1,5 +1,5 @@
 /**
- * "One model, two providers" (SPEC Part 2): where KIE and the official Kling API both sell a
+ * "One model, two providers" (docs/providers.md §two-providers): where KIE and the official Kling API both sell a
  * model family (Kling 2.6, Kling 3.0, the Kling avatar) the user sees one entry and the job picks
  * the provider. Pure policy, no I/O:
  *  - use the admin's preferred provider for the family when it is configured and switched on,
@@ -128,8 +128,8 @@ export function chooseProvider(input: ProviderChoiceInput): ProviderChoice {
 }
 
 /**
- * The families both providers sell and each one's model id per task (PROVIDERS-MORE.md D.1, D.3,
- * E.1). The catalog's specs translate options (KIE `sound` is a boolean, Kling's the string
+ * The families both providers sell and each one's model id per task (docs/providers.md
+ * §kling-suite, §market). The catalog's specs translate options (KIE `sound` is a boolean, Kling's the string
  * "on"/"off"; the Kling avatar's std/pro is `mode` on one endpoint, two model ids on KIE).
  */
 export const SHARED_FAMILIES: Readonly<Record<ProviderFamily, Readonly<Record<string, Readonly<Partial<Record<ProviderId, string>>>>>>> = {

@@ -1,8 +1,8 @@
 /**
- * Every model the bot can sell (PROVIDERS.md A.4/B, PROVIDERS-MORE.md E and F). Adding a model is
+ * Every model the bot can sell (docs/providers.md §kie-models, §kling, §market, §veo). Adding a model is
  * a spec here plus its wire mapping in the provider (src/providers/kie/market-models.ts,
  * src/providers/veo/); seeding adds its catalog row. Default prices are at least twice the
- * provider's cost at 1 credit ≈ 1 ⭐ ≈ $0.013 (KIE: 1 credit ≈ $0.005, figures of E.7/F.4).
+ * provider's cost at 1 credit ≈ 1 ⭐ ≈ $0.013 (KIE: 1 credit ≈ $0.005, docs/providers.md §pricing).
  */
 import type { ModelSpec } from './model-spec.js';
 
@@ -86,7 +86,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     seed: { enabled: true, sortOrder: 50, defaults: { mode: 'std' }, limits: { maxPromptLength: 2500, maxImageBytes: 10_000_000, minImageSide: 300 } },
   },
 
-  // ---- KIE Market (PROVIDERS-MORE.md E) ----------------------------------------------------------
+  // ---- KIE Market (docs/providers.md §market) ----------------------------------------------------
   {
     id: 'kling-ai-avatar-pro',
     task: 'lipsync',
@@ -250,7 +250,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     seed: { enabled: false, sortOrder: 120 },
   },
 
-  // ---- KIE Veo 3.1 (PROVIDERS-MORE.md F) -----------------------------------------------------------
+  // ---- KIE Veo 3.1 (docs/providers.md §veo) -----------------------------------------------------
   ...(
     [
       ['fast', 'veo3_fast', 'Veo 3.1 Fast', 65, 0.4, 130],

@@ -2,7 +2,7 @@
  * The duration of an audio or video file, measured from its bytes (music-metadata reads the
  * container: Ogg/Opus, MP3, WAV, AAC, MP4/M4A…), and the billing rule for it: per-second prices
  * and limits use the LARGER of what the sender declared and what the file holds, so a client
- * declaring 1 s for a 60 s clip pays and is limited for 60 s (SPEC failure model). Streams, not
+ * declaring 1 s for a 60 s clip pays and is limited for 60 s (docs/providers.md §failure-model). Streams, not
  * buffers: the caller passes a stream and its size. Shared by the flows and the catalog engine.
  */
 import type { Readable } from 'node:stream';

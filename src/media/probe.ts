@@ -72,10 +72,10 @@ export interface VideoRules {
   maxBytes: number;
 }
 
-/** Kling identify-face `video_url` (PROVIDERS-MORE.md D.5): 2–60 s, 720p/1080p, sides 512–2160, ≤100 MB. */
+/** Kling identify-face `video_url` (docs/providers.md §kling-suite): 2–60 s, 720p/1080p, sides 512–2160, ≤100 MB. */
 export const LIPSYNC_VIDEO_RULES: VideoRules = { minSeconds: 2, maxSeconds: 60, minSide: 512, maxSide: 2160, maxBytes: 100 * 1024 * 1024 };
 
-/** Kling motion-control reference (D.6): ≥3 s, ≤10 s (orientation image) or ≤30 s (video), sides 340–3850. */
+/** Kling motion-control reference (docs/providers.md §kling-suite): ≥3 s, ≤10 s (orientation image) or ≤30 s (video), sides 340–3850. */
 export function motionVideoRules(orientation: 'image' | 'video'): VideoRules {
   return { minSeconds: 3, maxSeconds: orientation === 'video' ? 30 : 10, minSide: 340, maxSide: 3850, maxBytes: 100 * 1024 * 1024 };
 }

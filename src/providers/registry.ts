@@ -49,7 +49,7 @@ export function createProviderRegistry(config: ProviderRegistryConfig): Provider
     );
   }
   if (config.kie) {
-    // Veo 3.1 runs on KIE's own endpoints with the same key (PROVIDERS-MORE.md F).
+    // Veo 3.1 runs on KIE's own endpoints with the same key (docs/providers.md §veo).
     providers.set(
       'veo',
       createVeoProvider({

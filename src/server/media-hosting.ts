@@ -1,6 +1,5 @@
 /**
- * Hosting for inputs a provider can only fetch by URL (SPEC Part 2 "Inputs a provider can only
- * fetch by URL"): when KIE is configured the file is streamed to KIE's upload host (KIE deletes
+ * Hosting for inputs a provider can only fetch by URL (docs/providers.md §url-inputs): when KIE is configured the file is streamed to KIE's upload host (KIE deletes
  * it after 3 days); otherwise it is written to `dir` and served by the bot's own HTTP server at
  * `PUBLIC_URL/media/<token>.<ext>`, where the token is 256 random bits. A served file expires
  * (`ttlMs`), is deleted when its job ends (`release`) or by `sweep`, supports HEAD and single

@@ -14,7 +14,7 @@ import { useBot } from '../support/bot-fixture.js';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../support/db.js';
 import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
 import { eventually } from '../support/drive.js';
-import { freePort } from '../../scripts/chaos.js';
+import { freePort } from '../support/net.js';
 
 const FAST = {
   ALERT_CHECK_INTERVAL_MS: '100',

@@ -1,10 +1,10 @@
 /**
- * The fast chaos run (scripts/chaos.ts has the full size): generations in flight while the bot
+ * The fast chaos run (scripts/chaos.ts runs the full size of test/support/chaos.ts): generations in flight while the bot
  * child process is SIGKILLed and restarted; afterwards nothing is lost, charged or refunded twice,
  * delivered twice, and every user's ledger sums to the balance. PGlite and PostgreSQL alike.
  */
 import { describe, expect, it } from 'vitest';
-import { formatChaosReport, runChaos } from '../../scripts/chaos.js';
+import { formatChaosReport, runChaos } from '../support/chaos.js';
 
 describe('chaos: SIGKILL and restart while generations run', () => {
   it('12 generations, 3 kills: 0 lost, 0 double charges/refunds, no duplicate delivery but the at-least-once window, books balance', async () => {

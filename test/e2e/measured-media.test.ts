@@ -1,5 +1,5 @@
 /**
- * SPEC failure model, "price from measured media": per-second prices and limits use the duration
+ * docs/providers.md §failure-model, "measured media": per-second prices and limits use the duration
  * parsed from the file, the larger of declared and parsed — the sender's metadata cannot make a
  * clip cheaper or slip past a model's limit.
  */

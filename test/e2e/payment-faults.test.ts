@@ -1,5 +1,5 @@
 /**
- * SPEC failure model, payments: a successful_payment is never acknowledged before its credit is
+ * docs/providers.md §failure-model, payments: a successful_payment is never acknowledged before its credit is
  * committed. A database fault at the credit (a trigger failing the Payment insert, on PGlite and
  * PostgreSQL) ends with the credits on the balance exactly once: by Telegram's redelivery in
  * webhook mode (the bot answers 5xx), by the in-handler retry or the getStarTransactions

@@ -1,6 +1,7 @@
 /**
  * The sandbox page in a real headless Chromium (Debian's `chromium`, driven by playwright-core),
- * selected by role and label as the SPEC's accessibility line describes: a new user walks
+ * selected by role and label as an accessible page offers them (the chat a list named "Messages", the
+ * input a textbox "Message", files through "Attach", keyboard buttons real buttons): a new user walks
  * /start → talking avatar (photo and voice attached) → top up and pay → Confirm → the video plays;
  * an admin changes a price with /price and the user's next quote shows it; the provider panel
  * makes the next task fail and the refund is shown (the status message edited in place); a

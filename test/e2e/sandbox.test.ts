@@ -4,7 +4,6 @@
  * Range, Server-Sent Events); the provider panel's "rejected" and "never finishes" scripts end in
  * refunds. The bot inside is the real one (startApp) on its own PGlite in DATA_DIR/sandbox.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,11 +12,18 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/start.js';
 import { recordMove } from '../../src/domain/ledger.js';
-import { ROOT, spawnBot, watchOutput } from '../support/harness.js';
+import { ROOT, spawnBot } from '../support/harness.js';
 import { orderLipsync } from '../support/drive.js';
 import type { ChatView } from '../../src/sandbox/view.js';
 
 const LINE = /^Sandbox: open http:\/\/127\.0\.0\.1:(\d+)\/$/;
+
+/** Every text the user has seen in the chat, one message a line. */
+const chatText = (user: { messages(): readonly object[] }) =>
+  user
+    .messages()
+    .map((m) => String((m as { text?: unknown }).text ?? ''))
+    .join('\n');
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'sandbox-'));
@@ -60,26 +66,20 @@ describe('npm start without a token', () => {
   it('npm run sandbox (--sandbox) ignores a real BOT_TOKEN and never calls Telegram', async () => {
     const dir = tempDir();
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), '--sandbox'], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          ENV_FILE: 'none',
+      const child = spawnBot(
+        {
           DATA_DIR: dir,
           PORT: '0',
           BOT_TOKEN: '123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
           // Would fail the start if the sandbox used it.
           TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const out = watchOutput(child, 'sandbox');
-      const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code} ${signal}`)));
-      await out.waitFor(/Sandbox: open .*\/\n/, 150_000);
-      expect(out.output().trim()).toMatch(LINE);
-      child.kill('SIGTERM');
-      expect(await exited, out.output()).toBe('0 null');
+        ['--sandbox'],
+      );
+      await child.waitForOutput(/Sandbox: open .*\/\n/, 150_000);
+      expect(child.output().trim()).toMatch(LINE);
+      const { code, signal } = await child.kill('SIGTERM');
+      expect(`${code} ${signal}`, child.output()).toBe('0 null');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -163,16 +163,7 @@ describe('the sandbox API and the provider panel', () => {
     expect((await post('/sandbox/api/provider', { next: 'sometimes' })).status).toBe(400);
     await orderLipsync(user, 'Kling AI Avatar');
     await expect.poll(() => balance(user.id), { timeout: 15_000, interval: 100 }).toBe(100);
-    await expect
-      .poll(
-        () =>
-          user
-            .messages()
-            .map((m) => String(m.text ?? ''))
-            .join('\n'),
-        { timeout: 5_000 },
-      )
-      .toMatch(/back on your balance/);
+    await expect.poll(() => chatText(user), { timeout: 5_000 }).toMatch(/back on your balance/);
     await expect.poll(() => sandbox.providers.state().next, { timeout: 5_000 }).toBe('succeed');
 
     await orderLipsync(user, 'Kling AI Avatar');
@@ -199,16 +190,7 @@ describe('the sandbox API and the provider panel', () => {
     const task = [...kie.tasks.values()].at(-1)!;
     await expect.poll(() => balance(user.id), { timeout: 20_000, interval: 100 }).toBe(100);
     expect(task.state).toBe('generating');
-    await expect
-      .poll(
-        () =>
-          user
-            .messages()
-            .map((m) => String(m.text ?? ''))
-            .join('\n'),
-        { timeout: 5_000 },
-      )
-      .toMatch(/did not finish in time/);
+    await expect.poll(() => chatText(user), { timeout: 5_000 }).toMatch(/did not finish in time/);
   }, 60_000);
 
   it("a user's edit never reaches the bot: it does not ask for edited_message (a quote or an input is not changed after the fact)", async () => {

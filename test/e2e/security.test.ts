@@ -12,7 +12,7 @@ import { FakeKling } from '../support/fake-kling/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, startInProcessBot, type InProcessBot } from '../support/harness.js';
 import { eventually, onlyModels, orderLipsync, orderText2Video, PART1_MODELS, waitForVideo } from '../support/drive.js';
-import { freePort } from '../../scripts/chaos.js';
+import { freePort } from '../support/net.js';
 import { recordMove } from '../../src/domain/ledger.js';
 
 const UNKNOWN = "I don't know that command. Send /help to see what I can do.";
@@ -111,6 +111,10 @@ describe('security', () => {
     // The callback secret goes to the provider inside the callback URL, and only there.
     expect(task!.callBackUrl).toBe(`${base}/callbacks/kie?secret=${CALLBACK_SECRET}`);
 
+    // The job at rest first: a wake that came in during the submit step (the order's own) runs
+    // one more step right after it, which would land in the forged phase below.
+    await eventually(async () => (await generationOf(kieUser)).leaseOwner === null, 15_000, 'the submitted job to be released');
+    await settle();
     const before = await essentials(kieUser);
     const ledgerBefore = await ledgerOf(kieUser);
     const callsBefore = statusCalls();

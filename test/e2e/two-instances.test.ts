@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { usingPostgres } from '../support/db.js';
-import { formatTwoInstancesReport, runTwoInstances } from '../../scripts/two-instances.js';
+import { formatTwoInstancesReport, runTwoInstances } from '../support/two-instances.js';
 
 describe.skipIf(!usingPostgres)('two instances on one PostgreSQL behind a load balancer', () => {
   it('200 updates and 20 generations: each handled, claimed and delivered exactly once, by both instances', async () => {

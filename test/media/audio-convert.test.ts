@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIO_TARGET_MIME, convertAudio, convertAudioToBuffer, convertInputMedia, MediaToolError, needsConversion } from '../../src/media/audio-convert.js';
 import { mediaToolPath } from '../../src/media/ffmpeg.js';
 import { checkLipSyncVideo, checkVideoMeta, LIPSYNC_VIDEO_RULES, motionVideoRules, probeMedia } from '../../src/media/probe.js';
+import { rejectionOf } from '../support/errors.js';
 
 const path = (name: string) => new URL(`../fixtures/media/${name}`, import.meta.url).pathname;
 const stream = (name: string) => createReadStream(path(name));
@@ -17,15 +18,7 @@ async function duration(bytes: Buffer): Promise<number> {
   return (await parseBuffer(bytes, undefined, { duration: true })).format.duration ?? 0;
 }
 
-async function failure(promise: Promise<unknown>): Promise<MediaToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MediaToolError);
-    return error as MediaToolError;
-  }
-  throw new Error('expected a MediaToolError');
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(MediaToolError, promise);
 
 describe('audio conversion', () => {
   it('the binaries come from the npm packages and run', () => {

@@ -192,7 +192,7 @@ describe('Veo 3.1', () => {
     expect(await impatient.getStatus(second.taskId, 'text2video')).toEqual({ state: 'succeeded', videoUrl: kie.resultUrl(second.taskId), durationSeconds: 8 });
   });
 
-  it('failures: successFlag 2/3 with errorCode 400 is a content refusal, 501 a provider error; create codes per F.1', async () => {
+  it('failures: successFlag 2/3 with errorCode 400 is a content refusal, 501 a provider error; create codes per docs/providers.md §veo-errors', async () => {
     const provider = veo();
     kie.veo.nextOutcome({ successFlag: 3, errorCode: 400, errorMessage: 'Your prompt was flagged by the content policy' });
     const first = await provider.submit(request(fastT2v));
@@ -208,7 +208,7 @@ describe('Veo 3.1', () => {
     expect(refused).toBeInstanceOf(ProviderError);
     expect(refused).toMatchObject({ errorClass: 'final', userReason: 'content_rejected' });
     kie.failNext('veoGenerate', { code: 500 });
-    // 500 on create: the task may exist (C.1) — ambiguous, never resent blindly.
+    // 500 on create: the task may exist (docs/providers.md §retry) — ambiguous, never resent blindly.
     await expect(provider.submit(request(fastT2v))).rejects.toMatchObject({ errorClass: 'ambiguous' });
     kie.failNext('veoGenerate', { delayMs: 3_000 });
     const lost = await provider.submit(request(fastT2v)).catch((e: unknown) => e);
@@ -217,7 +217,7 @@ describe('Veo 3.1', () => {
     expect(await provider.getStatus(second.taskId, 'text2video').catch((e: unknown) => e)).toMatchObject({ errorClass: 'final', userReason: 'bad_input' });
   });
 
-  it('every create and record-info code of F.1/F.2 has its class and user reason (docs/providers.md §veo-errors)', async () => {
+  it('every create and record-info code has its class and user reason (docs/providers.md §veo-errors)', async () => {
     const provider = veo({ retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 } });
     const create: [number, string, string][] = [
       [400, 'final', 'bad_input'],
@@ -228,7 +228,7 @@ describe('Veo 3.1', () => {
       [429, 'retryable', 'provider_unavailable'],
       [433, 'final', 'provider_unavailable'],
       [455, 'retryable', 'provider_unavailable'],
-      [500, 'ambiguous', 'provider_error'], // the task may exist (C.1): the job layer looks/resends at most once
+      [500, 'ambiguous', 'provider_error'], // the task may exist (§retry): the job layer looks/resends at most once
       [501, 'ambiguous', 'provider_error'], // not a known refusal on create: maybe created
       [505, 'final', 'provider_unavailable'],
     ];

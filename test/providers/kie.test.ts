@@ -9,6 +9,7 @@ import { classifyKieError } from '../../src/providers/kie/errors.js';
 import { ProviderError, type GenerationRequest, type TaskStatus } from '../../src/providers/types.js';
 import { FakeKie } from '../support/fake-kie/index.js';
 import { bufferMedia, fixtureMedia, fixturePath } from '../support/fake-kie/media.js';
+import { rejectionOf } from '../support/errors.js';
 
 let kie: FakeKie;
 const warnings: Array<{ obj: object; msg: string }> = [];
@@ -63,15 +64,7 @@ async function pollUntilDone(p: KieProvider, taskId: string, maxPolls = 10): Pro
   throw new Error('task did not finish');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(ProviderError, promise);
 
 function createBodies(): Array<{ model: string; callBackUrl?: string; input: Record<string, unknown> }> {
   return kie.requests.filter((r) => r.path === '/api/v1/jobs/createTask').map((r) => JSON.parse(r.bodyText));
@@ -182,7 +175,7 @@ describe('KIE createTask failures (docs/providers.md §kie-errors)', () => {
     expect(kie.count('createTask')).toBe(2);
   });
 
-  // SPEC failure model: once a create was sent, any failure other than KIE's own refusal may
+  // docs/providers.md §failure-model: once a create was sent, any failure other than KIE's own refusal may
   // follow a created task, so it is ambiguous and never re-sent by the client.
   it.each([
     ['body 500', { code: 500 }, '500'],

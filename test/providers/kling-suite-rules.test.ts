@@ -1,4 +1,4 @@
-/** Pure Kling suite rules: the D.1 model matrix, extend eligibility, the lip-sync sound window. */
+/** Pure Kling suite rules: the model matrix (docs/providers.md §kling-suite), extend eligibility, the lip-sync sound window. */
 import { describe, expect, it } from 'vitest';
 import { checkKlingExtend, fitSoundWindow, KLING_EXTENDABLE_MODELS, resolveKlingVideoOptions } from '../../src/providers/kling/index.js';
 

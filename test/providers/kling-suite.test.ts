@@ -17,6 +17,8 @@ import { ProviderError, type InputMedia, type SourceVideo } from '../../src/prov
 import { createMediaHosting, type MediaHosting } from '../../src/server/media-hosting.js';
 import { createServer, type AppServer } from '../../src/server/http.js';
 import { FakeKling, makePng, sniffAudio, type FakeKlingOptions } from '../support/fake-kling/index.js';
+import { rejectionOf } from '../support/errors.js';
+import { klingConnection } from '../support/kling-connection.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/media/${name}`, import.meta.url));
 const VOICE = fixture('voice.ogg'); // 3 s OGG/Opus, as Telegram sends voice notes
@@ -72,11 +74,7 @@ afterEach(async () => {
 
 function suite(overrides: Partial<KlingSuiteConfig> = {}) {
   return createKlingSuiteProvider({
-    accessKey: fake.accessKey,
-    secretKey: fake.secretKey,
-    apiBaseUrl: fake.baseUrl,
-    timeoutMs: 3_000,
-    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5, concurrencyDelayMs: 5 },
+    ...klingConnection(fake, 3_000),
     urlHost: hosting,
     ...overrides,
   });
@@ -101,15 +99,7 @@ async function runToEnd(provider: ReturnType<typeof suite>, request: KlingSuiteR
   throw new Error('task did not finish');
 }
 
-async function rejected(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
+const rejected = (promise: Promise<unknown>) => rejectionOf(ProviderError, promise);
 
 function token(): string {
   const now = Math.floor(Date.now() / 1000);

@@ -13,6 +13,8 @@ import { createKlingProvider, KlingApiError, readImageSize, type KlingProviderCo
 import { ProviderError, type GenerationRequest, type InputMedia } from '../../src/providers/types.js';
 import { FakeKling, makeJpegHeader, makePng, type FakeKlingOptions } from '../support/fake-kling/index.js';
 import { eventually } from '../support/wait.js';
+import { rejectionOf } from '../support/errors.js';
+import { klingConnection } from '../support/kling-connection.js';
 
 let fake: FakeKling;
 let generation = 0;
@@ -33,11 +35,7 @@ afterEach(async () => {
 
 function makeProvider(overrides: Partial<KlingProviderConfig> = {}) {
   return createKlingProvider({
-    accessKey: fake.accessKey,
-    secretKey: fake.secretKey,
-    apiBaseUrl: fake.baseUrl,
-    timeoutMs: 2_000,
-    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5, concurrencyDelayMs: 5 },
+    ...klingConnection(fake, 2_000),
     ...overrides,
   });
 }
@@ -68,15 +66,7 @@ function i2v(image: InputMedia, overrides: Partial<GenerationRequest> = {}): Gen
   return t2v({ kind: 'image2video', image, prompt: 'The person smiles', options: { duration: 10 }, ...overrides });
 }
 
-async function expectProviderError(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
+const expectProviderError = (promise: Promise<unknown>) => rejectionOf(ProviderError, promise);
 
 function jwtClaims(header: string | string[] | undefined): { iss: string; exp: number; nbf: number } {
   const token = String(header).replace(/^Bearer /, '');

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FakeUser, Message } from './fake-telegram/index.js';
-import { ROOT } from './harness.js';
+import { ROOT } from './child-process.js';
+import { sleep } from './wait.js';
 
 export const media = (name: string) => readFileSync(path.join(ROOT, 'test/fixtures/media', name));
 
@@ -10,26 +11,37 @@ type Markup = { inline_keyboard: { text: string }[][] };
 export const buttonsOf = (m: object) =>
   (((m as { reply_markup?: unknown }).reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
+/** A person's pause between seeing the bot's message and answering it (none when 0). */
+const think = (ms: number) => (ms > 0 ? sleep(ms) : Promise.resolve());
+
 /** /lipsync and portrait.jpg: the flow then waits for the audio. */
-export async function startLipsyncWithPhoto(user: FakeUser, timeoutMs = 10_000): Promise<void> {
+export async function startLipsyncWithPhoto(user: FakeUser, timeoutMs = 10_000, thinkMs = 0): Promise<void> {
   await user.sendCommand('/lipsync');
   await user.waitForMessage({ timeoutMs, match: /photo|фото/i });
+  await think(thinkMs);
   await user.sendPhoto(media('portrait.jpg'), { width: 512, height: 768 });
   await user.waitForMessage({ timeoutMs, match: /speech|речь/i });
 }
 
-/** /lipsync with portrait.jpg and a 3 s voice note; picks the model whose button starts with `model`; confirms. */
-export async function orderLipsync(user: FakeUser, model: string, options: { timeoutMs?: number; confirm?: boolean } = {}) {
+/**
+ * /lipsync with portrait.jpg and a 3 s voice note; picks the model whose button starts with `model`;
+ * confirms. `thinkMs` pauses before each answer, like a person.
+ */
+export async function orderLipsync(user: FakeUser, model: string, options: { timeoutMs?: number; confirm?: boolean; thinkMs?: number } = {}) {
   const wait = { timeoutMs: options.timeoutMs ?? 10_000 };
-  await startLipsyncWithPhoto(user, wait.timeoutMs);
+  const thinkMs = options.thinkMs ?? 0;
+  await startLipsyncWithPhoto(user, wait.timeoutMs, thinkMs);
+  await think(thinkMs);
   await user.sendVoice(media('voice.ogg'), { duration: 3 });
   const choice = await user.waitForMessage({ ...wait, match: /model|модель/i });
+  await think(thinkMs);
   await user.tapButton(choice, new RegExp(`^${model}`));
-  await user.waitForMessage({ ...wait, match: /Skip|Пропустить|describe|опишите/i });
-  const skip = user.lastMessage()!;
+  const skip = await user.waitForMessage({ ...wait, match: /Skip|Пропустить|describe|опишите/i });
+  await think(thinkMs);
   await user.tapButton(skip, /Skip|Пропустить/);
   const quote = await user.waitForMessage({ ...wait, match: /Price|Цена/ });
   if (options.confirm === false) return quote;
+  await think(thinkMs);
   await user.tapButton(quote, /Confirm|Подтвердить/);
   await user.waitForMessage({ ...wait, match: /Started|Запущено/ });
   return quote;
@@ -55,15 +67,20 @@ export async function skipToQuote(user: FakeUser, timeoutMs = 10_000) {
   }
 }
 
-/** /text2video with a prompt (the Kling model if asked), 5 s, 16:9, no negative prompt; confirms. */
-export async function orderText2Video(user: FakeUser, prompt = 'A red fox running through snow', timeoutMs = 10_000) {
+/** /text2video with a prompt (the Kling model if asked), 5 s, 16:9, no negative prompt; confirms (pausing `thinkMs` before each answer). */
+export async function orderText2Video(user: FakeUser, prompt = 'A red fox running through snow', timeoutMs = 10_000, thinkMs = 0) {
   await user.sendCommand('/text2video');
   await user.waitForMessage({ timeoutMs });
+  await think(thinkMs);
   await user.sendText(prompt);
   const next = await pickModelIfAsked(user, await user.waitForMessage({ timeoutMs }), /^Kling text-to-video/, timeoutMs);
+  await think(thinkMs);
   await user.tapButton(next, /^5 /);
-  await user.tapButton(await user.waitForMessage({ timeoutMs }), /^16:9/);
+  const ratio = await user.waitForMessage({ timeoutMs });
+  await think(thinkMs);
+  await user.tapButton(ratio, /^16:9/);
   const quote = await skipToQuote(user, timeoutMs);
+  await think(thinkMs);
   await user.tapButton(quote, /Confirm|Подтвердить/);
   await user.waitForMessage({ timeoutMs, match: /Started|Запущено/ });
   return quote;

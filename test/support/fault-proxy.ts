@@ -1,5 +1,5 @@
 /**
- * A fault proxy for "the request succeeded and its answer was lost" (SPEC Part 2, failure model).
+ * A fault proxy for "the request succeeded and its answer was lost" (docs/providers.md §failure-model).
  * It sits in front of a fake (KIE, Kling, Telegram), forwards every request to it, and for the
  * requests a test arms it lets the upstream PROCESS the request and then loses the answer:
  *  - 502 / 504 / 524: a proxy error page (Cloudflare-like HTML) instead of the real answer;

@@ -45,3 +45,13 @@ export async function staysTrue(check: () => boolean | Promise<boolean>, ms: num
     await sleep(Math.min(everyMs, Math.max(0, deadline - Date.now())));
   }
 }
+
+/** Polls until `check` is true; false (no error) when `timeoutMs` passed first — for runs that report rather than fail. */
+export async function becomesTrue(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(everyMs);
+  }
+}

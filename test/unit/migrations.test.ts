@@ -17,7 +17,7 @@ describe('migrations', () => {
   }, 60_000);
 
   it('apply once, record themselves, and the catalog seed never overwrites an admin change', async () => {
-    const testDb = await createTestDatabase({ inMemory: true });
+    const testDb = await createTestDatabase({ inMemory: true, fresh: true });
     const db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
     try {
       expect((await db.migrate()).length).toBeGreaterThan(0);

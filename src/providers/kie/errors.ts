@@ -69,7 +69,7 @@ const NOT_SENT_NETWORK_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND'
  * Body codes KIE itself answers when it refused a createTask (auth, balance, validation, rate
  * limit, maintenance, disabled model): no task was made. Any other failure of a createTask that
  * was sent — a 5xx or 524 from a proxy, body code 500, a reset, a premature close, a timeout —
- * may follow a created task (SPEC failure model), so it is `ambiguous`.
+ * may follow a created task (docs/providers.md §failure-model), so it is `ambiguous`.
  */
 const CREATE_REFUSED_CODES = new Set([400, 401, 402, 404, 408, 422, 429, 455, 505]);
 

@@ -1,12 +1,12 @@
 /**
- * KIE Market video models (PROVIDERS-MORE.md E.1–E.6): the wire mapping of the domain's options
+ * KIE Market video models (docs/providers.md §market): the wire mapping of the domain's options
  * for each `model` id, and the pre-flight checks of what that model accepts. Domain values
  * (duration "5", aspect "16:9", resolution "1080p", mode "4k", sound on/off) become the wire's
  * own types here: Kling/Hailuo/Wan/Seedance 1.5 durations are strings, Grok's t2v duration is a
  * number, Kling 3.0's 4K is `4K`, Hailuo resolutions are `768P`/`1080P`, Sora's aspect is
  * `portrait`/`landscape` and its duration is `n_frames`.
  *
- * Results are read from `resultJson.resultUrls[0]` like every Market task (E.0).
+ * Results are read from `resultJson.resultUrls[0]` like every Market task (docs/providers.md §market).
  */
 import type { GenerationKind, GenerationRequest, ValidationIssue } from '../types.js';
 

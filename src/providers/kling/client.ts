@@ -1,7 +1,7 @@
 /**
  * The low-level official Kling API client shared by every suite endpoint: JWT auth (re-signed
  * once on 1003/1004), the envelope checked with zod, business-code classification, and the
- * lost-answer rules of a create (SPEC Part 2 "Failure model"):
+ * lost-answer rules of a create (docs/providers.md §failure-model):
  *  - every create carries our `external_task_id`;
  *  - 1201 "external_task_id already exists" proves the task exists: look it up, and when it cannot
  *    be found yet answer `ambiguous` (keep looking), never a final bad-input error;

@@ -1,6 +1,6 @@
 /**
- * What each official Kling `model_name` accepts on text2video / image2video (PROVIDERS-MORE.md
- * D.1, D.2): modes, durations, sound, end frame, cfg_scale. Pure data plus one checker that turns
+ * What each official Kling `model_name` accepts on text2video / image2video (docs/providers.md
+ * §kling-suite): modes, durations, sound, end frame, cfg_scale. Pure data plus one checker that turns
  * a request's options into the exact body fields, or into validation issues before any call.
  */
 import type { ValidationIssue } from '../types.js';

@@ -1,7 +1,7 @@
 /**
  * Pure rules of the Kling suite tasks that the bot also needs before any call: whether a
  * delivered video can be extended (the ➕ Extend button), how long an extension makes it, and
- * how a voice is fitted into the face window of advanced lip-sync (PROVIDERS-MORE.md D.4, D.5).
+ * how a voice is fitted into the face window of advanced lip-sync (docs/providers.md §kling-suite).
  */
 import { KLING_EXTENDABLE_MODELS } from './models.js';
 

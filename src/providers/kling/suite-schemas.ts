@@ -1,5 +1,5 @@
 /**
- * zod schemas for the Kling suite answers (PROVIDERS-MORE.md part D): the task object of every
+ * zod schemas for the Kling suite answers (docs/providers.md §kling-suite): the task object of every
  * video endpoint (with `task_info.parent_video` of extend / lip-sync and `videos[0].id`), and the
  * synchronous identify-face answer.
  */

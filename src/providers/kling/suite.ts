@@ -1,6 +1,6 @@
 /**
- * The official Kling suite (PROVIDERS-MORE.md part D) behind the shared `VideoProvider`
- * interface: text/image → video for every model of D.1 with its real rules (kling-v1-6,
+ * The official Kling suite (docs/providers.md §kling-suite) behind the shared `VideoProvider`
+ * interface: text/image → video for every model of docs/providers.md §kling-suite with its real rules (kling-v1-6,
  * kling-v2-6, kling-v3, …), the avatar, video extend, advanced lip-sync of a video
  * (identify-face → advanced-lip-sync), several photos → video and motion control.
  *

@@ -1,5 +1,5 @@
 /**
- * KIE Veo 3.1 (PROVIDERS-MORE.md part F): KIE's own endpoints, not Market, with the KIE key.
+ * KIE Veo 3.1 (docs/providers.md §veo): KIE's own endpoints, not Market, with the KIE key.
  *
  *   POST /api/v1/veo/generate            {prompt, model veo3|veo3_fast, generationType, imageUrls?, aspect_ratio, resolution?, callBackUrl?}
  *   GET  /api/v1/veo/record-info?taskId  successFlag 0 generating | 1 success | 2 failed | 3 upstream failed; response.resultUrls (an array)
@@ -10,8 +10,8 @@
  * another resolution the 1080p file is fetched from get-1080p-video: "processing" keeps the job
  * pending, and after `hdWaitMs` past completion the 720p video is delivered instead.
  *
- * Failure rules are the KIE client's (C.1 via classifyKieError): a create whose answer was lost is
- * `ambiguous` (the job layer resends at most once; there is no lookup by our id). Codes (F.1–F.4;
+ * Failure rules are the KIE client's (docs/providers.md §retry, via classifyKieError): a create whose answer was lost is
+ * `ambiguous` (the job layer resends at most once; there is no lookup by our id). Codes (
  * docs/providers.md §veo-errors, checked by test/providers/kie-market-veo.test.ts):
  *
  * | where | code | class | user reason |
@@ -21,7 +21,7 @@
  * | generate | 422 "rejected by Flow" | final | content_rejected |
  * | generate | 429 / 455 | retryable (≥10 s / ≥30 s) | provider_unavailable |
  * | generate | 404 (endpoint / model) | final | provider_unavailable |
- * | generate | 500 / 501 / other | ambiguous (the task may exist, C.1) | provider_error |
+ * | generate | 500 / 501 / other | ambiguous (the task may exist, §retry) | provider_error |
  * | generate | timeout after send, 2xx unreadable | ambiguous | — |
  * | record-info | 404 | retryable (grace) | provider_error |
  * | record-info | 408 (nothing upstream for 10+ min) | final | provider_error |
@@ -154,7 +154,7 @@ export function createVeoProvider(config: VeoProviderConfig): VideoProvider {
       }
       if (error.operation === 'recordInfo' && (code === 408 || code === 422)) return new ProviderError(base.message, 'final', base.code, 'provider_error');
       if (error.operation === 'recordInfo' && code === 451) return new ProviderError(base.message, 'final', base.code, 'bad_input');
-      // 433: the sub-key's usage cap (E.0) — our configuration, like 401: final, alert ops.
+      // 433: the sub-key's usage cap (docs/providers.md §market) — our configuration, like 401: final, alert ops.
       if (code === 433) return new ProviderError(base.message, 'final', base.code, 'provider_unavailable');
     }
     return base;

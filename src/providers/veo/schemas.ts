@@ -1,4 +1,4 @@
-/** zod schemas of KIE's Veo 3.1 answers (PROVIDERS-MORE.md F.1–F.4). Unknown keys are ignored. */
+/** zod schemas of KIE's Veo 3.1 answers (docs/providers.md §veo). Unknown keys are ignored. */
 import { z } from 'zod';
 
 export const veoGenerateDataSchema = z.object({ taskId: z.string().min(1) });

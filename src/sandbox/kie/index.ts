@@ -1,5 +1,5 @@
 /**
- * A fake KIE.ai (PROVIDERS.md A.8): real HTTP servers on 127.0.0.1 with random ports, one for the
+ * A fake KIE.ai (docs/providers.md §fakes): real HTTP servers on 127.0.0.1 with random ports, one for the
  * API host (createTask, recordInfo, credit, download-url) and one for the upload/file host
  * (stream and base64 uploads, uploaded files, result videos). No test-runner dependency, so it
  * can back unit tests, e2e tests and benchmarks alike.
@@ -403,7 +403,7 @@ export class FakeKie {
     return undefined;
   }
 
-  /** POSTs a callback body with the A.3 signature headers; records the delivery. */
+  /** POSTs a callback body with the signature headers of docs/providers.md §kie-callback; records the delivery. */
   private async postSigned(taskId: string, url: string, body: string): Promise<number | undefined> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.webhookHmacKey) {

@@ -1,6 +1,6 @@
 /**
- * The fake KIE's per-model input schemas for the Market video models (PROVIDERS-MORE.md E.1–E.6,
- * checked per part H): field types (string vs integer durations), enums (`4K` vs `4k`, `768P` vs
+ * The fake KIE's per-model input schemas for the Market video models (docs/providers.md §market,
+ * checked as docs/providers.md §fakes says): field types (string vs integer durations), enums (`4K` vs `4k`, `768P` vs
  * `768p`, `portrait`/`landscape`), prompt limits, array sizes, refused combinations and mutually
  * exclusive inputs. A failed check is answered 422 with `msg`, like KIE.
  */

@@ -1,5 +1,5 @@
 /**
- * The fake KIE's Veo 3.1 endpoints (PROVIDERS-MORE.md F, checked per part H), served on the
+ * The fake KIE's Veo 3.1 endpoints (docs/providers.md §veo, checked as §fakes says), served on the
  * fake's API host:
  *
  *   POST /api/v1/veo/generate          validates model / generationType / imageUrls / aspect_ratio|aspectRatio

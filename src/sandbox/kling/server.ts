@@ -587,7 +587,7 @@ export class FakeKling {
     if (ratio < 1 / 2.5 || ratio > 2.5) throw bad('image aspect ratio must be between 1:2.5 and 2.5:1');
   }
 
-  // ---------------------------------------------------------------- suite endpoints (PROVIDERS-MORE.md H)
+  // ---------------------------------------------------------------- suite endpoints (docs/providers.md §kling-suite)
 
   /** Downloads a URL input like Kling does (status 200, ≤100 MB), or answers 1201. */
   private async fetchBytes(url: string, field: string, maxBytes = 100 * 1024 * 1024): Promise<Buffer> {
@@ -806,7 +806,7 @@ export class FakeKling {
   }
 
   private get(kind: FakeKlingKind, taskId: string): unknown {
-    // The path takes a task_id or our external_task_id (PROVIDERS-MORE D.3: "{task_id or external_task_id}").
+    // The path takes a task_id or our external_task_id (docs/providers.md §kling-suite: avatar tasks are read by either).
     const task = this.tasks.get(taskId) ?? [...this.tasks.values()].find((t) => t.externalTaskId === taskId);
     if (!task || task.kind !== kind) throw new FakeKlingError(1203, `task ${taskId} does not exist`);
     task.polls += 1;

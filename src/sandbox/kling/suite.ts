@@ -1,5 +1,5 @@
 /**
- * The fake Kling's rules for the suite endpoints (PROVIDERS-MORE.md part H), kept apart from
+ * The fake Kling's rules for the suite endpoints (docs/providers.md §kling-suite, §fakes), kept apart from
  * the client's own tables so the fake checks the client instead of agreeing with it by
  * construction: the model × mode × duration × sound matrix of t2v/i2v, the avatar, video-extend,
  * identify-face sessions, advanced lip-sync windows, multi-image2video, motion-control, legacy
@@ -35,7 +35,7 @@ interface MatrixRow {
 const STD_PRO = ['std', 'pro'];
 const FIVE_TEN = ['5', '10'];
 
-/** D.1, written out by hand. */
+/** The model matrix of docs/providers.md §kling-suite, written out by hand. */
 export const FAKE_KLING_MATRIX: Record<string, MatrixRow> = {
   'kling-v1': { t2v: true, modes: STD_PRO, durations: FIVE_TEN, sound: 'no', tail: '5s', cfg: true, extendable: true },
   'kling-v1-5': { t2v: false, modes: STD_PRO, durations: FIVE_TEN, sound: 'no', tail: 'pro', cfg: true, extendable: true },
@@ -176,7 +176,7 @@ export function checkCfg(body: Record<string, unknown>): void {
   if (cfg !== undefined && (typeof cfg !== 'number' || cfg < 0 || cfg > 1)) throw bad('cfg_scale must be a number in [0, 1]');
 }
 
-/** text2video / image2video against the D.1 matrix (the model is known at this point). */
+/** text2video / image2video against the model matrix (docs/providers.md §kling-suite) (the model is known at this point). */
 export function checkVideoMatrix(kind: 'text2video' | 'image2video', model: string, body: Record<string, unknown>): void {
   const row = FAKE_KLING_MATRIX[model];
   if (!row) return; // the model allow-list already answered 1203 for truly unknown models

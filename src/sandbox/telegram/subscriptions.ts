@@ -1,5 +1,5 @@
 /**
- * Telegram Stars subscriptions in the fake Bot API (PROVIDERS-MORE.md parts G and H):
+ * Telegram Stars subscriptions in the fake Bot API (docs/providers.md §stars-subscriptions, §fakes):
  *
  * - `createInvoiceLink` validates the invoice; with `subscription_period` it also requires XTR,
  *   the period 2592000 (or a test period allowed with `allowPeriods`), one price ≤ 10000 Stars;

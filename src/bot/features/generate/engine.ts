@@ -26,7 +26,7 @@ import {
   checkPrompt,
   chooseModel,
   ensureNotBusy,
-  external,
+  runOutside,
   issueText,
   makeFlow,
   modelOptions,
@@ -56,7 +56,7 @@ async function askImage(flow: Flow, task: TaskDef, inputs: GenerationInputs): Pr
     const image = await askFor(flow, t(task.ask.imageAgain!), async (next) => {
       const candidate = imageCandidate(next.message);
       if (!candidate) return null;
-      return external(flow, () => checkImage(deps.files, candidate, { mimes: IMAGE_MIMES }));
+      return runOutside(flow, () => checkImage(deps.files, candidate, { mimes: IMAGE_MIMES }));
     });
     const fit = await fitSoFar(flow, task, { ...inputs, image });
     if (fit.length === 0) throw new UserError('no-models');
@@ -79,7 +79,7 @@ async function askAudio(flow: Flow, task: TaskDef, inputs: GenerationInputs): Pr
     const audio = await askFor(flow, t(task.ask.audioAgain!), async (next) => {
       const candidate = audioCandidate(next.message);
       if (!candidate) return null;
-      return external(flow, () => checkAudio(deps.files, candidate));
+      return runOutside(flow, () => checkAudio(deps.files, candidate));
     });
     const fit = await fitSoFar(flow, task, { ...inputs, audio: audio.ref, audioSeconds: audio.seconds });
     if (fit.length === 0) throw new UserError('no-models');
@@ -191,7 +191,7 @@ async function askExtras(flow: Flow, task: TaskDef, model: CatalogEntry, inputs:
       const endImage = await skipOr<FileRef>(flow, t('catalog-need-end-image'), async (next) => {
         const candidate = imageCandidate(next.message);
         if (!candidate) return null;
-        const ref = await external(flow, () => checkImage(deps.files, candidate, { mimes: [...rule.mimes], maxBytes: rule.maxBytes }));
+        const ref = await runOutside(flow, () => checkImage(deps.files, candidate, { mimes: [...rule.mimes], maxBytes: rule.maxBytes }));
         const issue = checkImageRule(rule, ref, 'end-image')[0];
         if (issue) throw new UserError(`issue-${issue.code}`, issue.vars);
         return ref;

@@ -1,7 +1,8 @@
 /**
  * Building blocks shared by the generation conversations. Everything that touches the
  * database, the network or the clock goes through `conversation.external` (replay-safe); Bot
- * API calls are made on the conversation's own ctx, never inside `external`.
+ * API calls are made on the conversation's own ctx, never inside `external`. Waits use the
+ * plugin's `waitFor…` with `otherwise`, so stray input is answered and dropped.
  */
 import { randomUUID } from 'node:crypto';
 import { InlineKeyboard } from 'grammy';
@@ -46,12 +47,7 @@ async function answerStray(ctx: ConvContext): Promise<void> {
  */
 export async function askFor<T>(flow: Flow, reprompt: string, accept: (ctx: ConvContext) => Promise<T | null> | T | null): Promise<T> {
   for (;;) {
-    const next = await flow.conversation.wait();
-    if (next.callbackQuery) {
-      await answerStray(next);
-      continue;
-    }
-    if (!next.message) continue;
+    const next = await flow.conversation.waitFor('message', { otherwise: answerStray });
     try {
       const value = await accept(next);
       if (value !== null) return value;
@@ -63,8 +59,11 @@ export async function askFor<T>(flow: Flow, reprompt: string, accept: (ctx: Conv
   }
 }
 
-/** Runs a replay-safe outside call that may fail with a UserError (rethrown as such). */
-export async function external<T>(flow: Flow, task: () => Promise<T>): Promise<T> {
+/**
+ * Runs `task` through `conversation.external` (replay-safe) and lets a UserError it throws cross
+ * the replay boundary: it is stored as a result and thrown again here, in the conversation.
+ */
+export async function runOutside<T>(flow: Flow, task: () => Promise<T>): Promise<T> {
   const result = await flow.conversation.external(async () => {
     try {
       return { ok: true as const, value: await task() };
@@ -143,16 +142,18 @@ export async function chooseModel(flow: Flow, options: ModelOption[], header: st
   const text = [header, ...(reasons.length ? ['', t('models-unfit-title'), ...reasons] : [])].join('\n');
   await ctx.reply(text, { reply_markup: keyboard });
   for (;;) {
-    const next = await flow.conversation.wait();
-    const data = modelCallback.parse(next.callbackQuery?.data);
+    const next = await flow.conversation.waitForCallbackQuery(modelCallback.filter, {
+      otherwise: async (other) => {
+        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
+        else if (other.message) await other.reply(t('choose-model-reprompt'));
+      },
+    });
+    const data = modelCallback.parse(next.callbackQuery.data);
     const chosen = data && fitting.find((o) => o.model.slug === data.slug);
-    if (chosen) {
-      await next.answerCallbackQuery().catch(() => {});
-      await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
-      return chosen;
-    }
-    if (next.callbackQuery) await next.answerCallbackQuery().catch(() => {});
-    else if (next.message) await next.reply(t('choose-model-reprompt'));
+    await next.answerCallbackQuery().catch(() => {});
+    if (!chosen) continue;
+    await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    return chosen;
   }
 }
 

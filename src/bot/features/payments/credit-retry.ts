@@ -1,5 +1,5 @@
 /**
- * The error path of a Stars payment (SPEC failure model): a `successful_payment` is never
+ * The error path of a Stars payment (docs/providers.md §failure-model): a `successful_payment` is never
  * acknowledged before its credit is committed. A database fault is retried for a short budget;
  * if the credit still fails, PaymentNotCreditedError escapes the error boundary, so in webhook
  * mode Telegram gets a 5xx and redelivers the update. Long polling cannot refuse an update (the

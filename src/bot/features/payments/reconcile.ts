@@ -1,5 +1,5 @@
 /**
- * Payment reconciliation (SPEC failure model): Telegram's own list of Stars transactions
+ * Payment reconciliation (docs/providers.md §failure-model): Telegram's own list of Stars transactions
  * (getStarTransactions, oldest first) is compared with the Payment rows; a charge id with no row
  * is credited once through the same idempotent creditPayment (unique charge id + ledger key), and
  * the payer is told. It is the backstop for a payment update that was acknowledged (long

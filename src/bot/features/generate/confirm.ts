@@ -32,9 +32,7 @@ export function confirmFeature(): Composer<BotContext> {
     const owner = await generationOwnerOf(prisma, data.id);
     const quote = await findQuote(prisma, data.id, ctx.user.id, now());
     if (!quote) {
-      await ctx.answerCallbackQuery(
-        owner === ctx.user.id ? { text: ctx.t('confirm-duplicate') } : { text: ctx.t('quote-expired'), show_alert: true },
-      );
+      await ctx.answerCallbackQuery(owner === ctx.user.id ? { text: ctx.t('confirm-duplicate') } : { text: ctx.t('quote-expired'), show_alert: true });
       await removeButtons();
       return;
     }

@@ -4,6 +4,7 @@ import { FakeKie } from '../support/fake-kie/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { botEnv, spawnBot } from '../support/harness.js';
 import { orderLipsync, waitForVideo } from '../support/drive.js';
+import { eventually, staysTrue } from '../support/wait.js';
 import { openDatabase } from '../../src/db/client.js';
 import { ledgerSum, recordMove } from '../../src/domain/ledger.js';
 
@@ -40,8 +41,7 @@ describe('crash safety', () => {
     await bot.waitForOutput(/bot started/);
     await orderLipsync(user, 'Kling AI Avatar');
     // Wait until KIE has the task, then kill the bot hard mid-job.
-    const started = Date.now();
-    while (kie.tasks.size === 0 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => kie.tasks.size > 0, 15_000, 'KIE has the task');
     expect(kie.tasks.size).toBe(1);
     await bot.kill('SIGKILL');
 
@@ -51,8 +51,9 @@ describe('crash safety', () => {
     bot = spawnBot(env);
     try {
       await bot.waitForOutput(/bot started/);
-      await waitForVideo(user, 20_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitForVideo(user, 45_000);
+      const videoCount = () => user.messages().filter((m) => Boolean((m as { video?: unknown }).video)).length;
+      await staysTrue(() => videoCount() === 1, 1500, 'exactly one video after the restart');
     } finally {
       await bot.kill('SIGTERM');
     }

@@ -1,5 +1,5 @@
 /**
- * SPEC Part 2, failure model: requests that SUCCEED and whose answer is then lost (a proxy's
+ * The failure model (docs/providers.md §failure-model): requests that SUCCEED and whose answer is then lost (a proxy's
  * 502/504/524 after the origin took it, a reset connection, an answer that never comes), injected
  * by a fault proxy in front of each fake. Outcomes: at most one extra KIE task, the Kling task
  * found by external_task_id, the video delivered, one charge, no refund for a task that may still

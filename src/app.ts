@@ -36,6 +36,8 @@ import { createPrometheusMetrics, type PrometheusMetrics } from './metrics/prome
 import { cachedDbSnapshot, readDbSnapshot } from './metrics/db-snapshot.js';
 import { instrumentMessenger, instrumentRegistry } from './metrics/instrument.js';
 import { createAlerts, type Alerts } from './alerts/service.js';
+import { createMediaHosting } from './server/media-hosting.js';
+import { releaseHostedMedia } from './server/release-hosted-media.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription'] as const;
 
@@ -84,8 +86,23 @@ export async function startApp(options: AppOptions): Promise<App> {
     dbSnapshot: cachedDbSnapshot(() => readDbSnapshot(db.prisma, now()), config.METRICS_DB_CACHE_MS),
     onSnapshotError: (err) => logger.warn({ err }, 'metrics: could not read the database gauges'),
   });
+  // URL-only inputs (Kling motion control, lip-sync of an upload): KIE's upload host or PUBLIC_URL/media.
+  const media = createMediaHosting({
+    dir: path.join(config.DATA_DIR, 'hosted-media'),
+    ...(config.callbacks?.publicUrl ? { publicUrl: config.callbacks.publicUrl } : {}),
+    ...(config.kie ? { kie: { apiKey: config.kie.apiKey, uploadBaseUrl: config.kie.uploadBaseUrl, timeoutMs: config.PROVIDER_TIMEOUT_MS } } : {}),
+    logger,
+  });
   const providers = instrumentRegistry(
-    createProviderRegistry({ kie: config.kie, kling: config.kling, veoHdWaitMs: config.VEO_1080P_WAIT_MS, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger }),
+    createProviderRegistry({
+      kie: config.kie,
+      kling: config.kling,
+      ...(media.available ? { urlHost: media } : {}),
+      klingAvatarMaxAudioSeconds: config.KLING_AVATAR_MAX_AUDIO_SECONDS,
+      veoHdWaitMs: config.VEO_1080P_WAIT_MS,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+      logger,
+    }),
     metrics,
     (provider, operation, error) => alerts.providerResult(provider, operation, error),
   );
@@ -157,10 +174,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     return { failed: [] as bigint[] };
   });
   if (adminCommands.failed.length) logger.warn({ admins: adminCommands.failed.map(String) }, 'admin command list not set (has the admin opened the bot?)');
-  // Housekeeping: processed-update marks and old quotes, at start and periodically.
+  // Housekeeping: processed-update marks, old quotes and hosted media of ended jobs, at start and periodically.
   const housekeeping = async () => {
     const [updates, quotes] = [await pruneProcessedUpdates(db.prisma, now()), await pruneQuotes(db.prisma, now())];
     if (updates || quotes) logger.info({ updates, quotes }, 'pruned old update marks and quotes');
+    const hosted = await releaseHostedMedia(db.prisma, media);
+    if (hosted) logger.info({ hosted }, 'deleted hosted media of ended jobs');
   };
   await housekeeping();
   // Stars reconciliation against getStarTransactions: at start (in the background) and periodically.
@@ -205,6 +224,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         }
       : undefined,
     metrics: { ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}), render: () => metrics.render() },
+    media,
     routes: options.routes,
   });
   const port = await server.listen(config.PORT, config.HOST);

@@ -27,3 +27,9 @@ issue-invalid-orientation = this orientation is not supported
 issue-face-window-too-short = The face is on screen for less than 2 seconds; please send another video.
 issue-no-face = I could not find a face in this video. Please send a video with a clearly visible face.
 issue-input-too-large = This file is too large for this task.
+
+# Tasks of the Kling suite (menu buttons and /commands).
+menu-video_extend = ➕ Extend a video
+menu-video_lipsync = 👄 Lip-sync a video
+menu-multi_image2video = 🖼🖼 Photos to video
+menu-motion_control = 🕺 Motion transfer

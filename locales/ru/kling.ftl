@@ -31,3 +31,9 @@ issue-invalid-orientation = такая ориентация не поддерж�
 issue-face-window-too-short = Лицо видно в кадре меньше 2 секунд — пришлите другое видео.
 issue-no-face = Не нашлось лица в этом видео. Пришлите видео, где лицо хорошо видно.
 issue-input-too-large = Этот файл слишком большой для этой задачи.
+
+# Задачи набора Kling (кнопки меню и /команды).
+menu-video_extend = ➕ Продлить видео
+menu-video_lipsync = 👄 Озвучить видео
+menu-multi_image2video = 🖼🖼 Фото в видео
+menu-motion_control = 🕺 Перенос движения

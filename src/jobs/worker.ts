@@ -538,6 +538,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     const result = {
       resultUrl: status.videoUrl,
       resultDurationSeconds: status.durationSeconds ?? null,
+      providerVideoId: status.providerVideoId ?? null,
       completedAt: now,
     };
     if (late) {

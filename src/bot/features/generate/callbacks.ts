@@ -13,3 +13,5 @@ export const historyCallback = defineCallback('gh', { id: z.string().uuid() });
 export const engineOptionCallback = defineCallback('gp', { k: z.enum(OPTION_KEYS), i: z.coerce.number().int().min(0).max(40) });
 /** Catalog v2 engine: skip an optional extra. */
 export const engineSkipCallback = defineCallback('gs', { s: z.coerce.number().int() });
+/** Catalog v2 engine: the photos of "several photos" are complete. */
+export const enginePhotosDoneCallback = defineCallback('gd', { d: z.coerce.number().int() });

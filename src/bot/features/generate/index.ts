@@ -11,6 +11,7 @@ import { generateConversation } from './engine.js';
 import { TASKS, type TaskDef } from './tasks.js';
 import { confirmFeature } from './confirm.js';
 import { historyFeature } from './history.js';
+import type { SourceVideoRef } from '../../../domain/generation-inputs.js';
 
 /** The conversation itself; installed right after the cancel feature. */
 export function generationConversations(deps: BotDeps): Composer<BotContext> {
@@ -20,23 +21,25 @@ export function generationConversations(deps: BotDeps): Composer<BotContext> {
   return composer;
 }
 
-async function enterTask(ctx: BotContext, task: TaskDef): Promise<void> {
+/** Starts the engine on a task; `source` is a delivered video (Extend, Make it talk, /history). */
+export async function enterTask(ctx: BotContext, task: TaskDef, source?: SourceVideoRef): Promise<void> {
   if (ctx.user.banned) {
     await ctx.reply(ctx.t('error-banned'));
     return;
   }
   await ctx.conversation.exitAll();
-  await ctx.conversation.enter('generate', task.id, ctx.locale);
+  if (source) await ctx.conversation.enter('generate', task.id, ctx.locale, source);
+  else await ctx.conversation.enter('generate', task.id, ctx.locale);
 }
 
 /** Entry points, Confirm/Cancel and /history. */
 export function generationFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const privateChat = composer.chatType('private');
-  for (const task of TASKS) privateChat.command(task.command, (ctx) => enterTask(ctx, task));
+  for (const task of TASKS.filter((t) => t.menu)) privateChat.command(task.command, (ctx) => enterTask(ctx, task));
   privateChat.callbackQuery(menuCallback.filter, async (ctx, next) => {
     const action = menuCallback.parse(ctx.callbackQuery.data)?.action;
-    const task = TASKS.find((t) => t.command === action);
+    const task = TASKS.find((t) => t.menu && t.command === action);
     if (!task) return next();
     await ctx.answerCallbackQuery();
     await enterTask(ctx, task);

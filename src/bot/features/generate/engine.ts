@@ -43,6 +43,7 @@ const PENDING_INPUT = new Set([
   'image-required',
   'image-missing',
   'audio-missing',
+  'audio-required',
   'audio-duration-unknown',
   'video-required',
   'images-count',

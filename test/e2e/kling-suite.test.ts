@@ -5,11 +5,10 @@
  * charge; a voice note reaches Kling converted (the fake sniffs the format).
  */
 import { describe, expect, it } from 'vitest';
-import type { Message } from 'grammy/types';
 import { useBot } from '../support/bot-fixture.js';
 import { buttonsOf, eventually, media, waitForVideo } from '../support/drive.js';
 import { sniffAudio } from '../support/fake-kling/index.js';
-import type { FakeUser } from '../../src/sandbox/telegram/user.js';
+import type { FakeUser, Message } from '../support/fake-telegram/index.js';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -44,7 +43,11 @@ describe('Kling official suite', { timeout: 60_000 }, () => {
 
   async function expectCharged(user: FakeUser, price: number, slug: string) {
     await waitForVideo(user, 20_000);
-    await eventually(async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null, 15_000, 'delivery');
+    await eventually(
+      async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
+      15_000,
+      'delivery',
+    );
     expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
     const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
     expect(generation).toMatchObject({ modelSlug: slug, price });

@@ -26,6 +26,7 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { buildGenerationRequest, toCatalogEntry, type CatalogEntry } from '../domain/catalog.js';
+import { jobModel, moveToOtherProvider } from './provider-failover.js';
 import { generationInputsSchema } from '../domain/generation-inputs.js';
 import { failAndRefund, refundGeneration, transition, type Generation, type GenerationState, type RefundResult } from '../domain/generations.js';
 import { markUnreachable } from '../domain/users.js';
@@ -234,7 +235,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
   /** Runs one step; returns when to look again (null: nothing left to do). */
   async function step(job: Job, lease: Lease, jobLog: Logger): Promise<Date | null> {
-    const model = toCatalogEntry(job.model);
+    const model = await jobModel(prisma, job, toCatalogEntry(job.model), deps.providers);
     const provider = deps.providers.get(model.provider);
     switch (job.state) {
       case 'queued':
@@ -351,6 +352,23 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   async function submitStep(job: Job, lease: Lease, model: CatalogEntry, provider: VideoProvider | undefined, jobLog: Logger): Promise<Date | null> {
     const now = deps.now();
     if (!provider) {
+      const notConfigured = {
+        errorClass: 'final' as const,
+        code: 'provider_not_configured',
+        userReason: 'provider_unavailable' as const,
+        message: `provider ${model.provider} is not configured`,
+      };
+      const movedTo = await moveToOtherProvider({
+        prisma,
+        providers: deps.providers,
+        job,
+        model,
+        error: notConfigured,
+        requestSent: false,
+        uncertainBefore: job.submitAttempts,
+        where: lease.owned({ state: 'queued' as const, submitAttempts: job.submitAttempts }),
+      });
+      if (movedTo) return at(0);
       return fail(job, lease, jobLog, 'queued', 'provider_unavailable', 'provider_not_configured', `provider ${model.provider} is not configured`);
     }
     const jobView = view(job);
@@ -416,6 +434,23 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       if (err instanceof LeaseLostError || lease.lost) throw new LeaseLostError(lease.id);
       const error = provider.classifyError(err);
       const details = { code: error.code, errorClass: error.errorClass, userReason: error.userReason };
+      // One model, two providers: an outage-class refusal before any task may exist moves the job (one charge).
+      const movedTo = lease.signal.aborted
+        ? null
+        : await moveToOtherProvider({
+            prisma,
+            providers: deps.providers,
+            job,
+            model,
+            error,
+            requestSent: true,
+            uncertainBefore: uncertain,
+            where: lease.owned({ state: 'queued' as const, submitAttempts: uncertain + 1 }),
+          });
+      if (movedTo) {
+        jobLog.warn({ ...details, movedTo }, 'submit failed; moved to the other provider of the model');
+        return at(0);
+      }
       // Cut short by the step deadline (or shutdown): never a final failure. The classification
       // says whether the create may have been sent (ambiguous) or not (retryable: uploads).
       if (error.errorClass === 'final' && !lease.signal.aborted) {

@@ -132,7 +132,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const worker: JobWorker = createJobWorker({
     prisma: db.prisma,
     providers,
-    messenger: instrumentMessenger(createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS }), metrics),
+    messenger: instrumentMessenger(createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS, now }), metrics),
     media: files,
     logger: logger.child({ component: 'jobs' }),
     now,

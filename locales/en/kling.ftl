@@ -52,3 +52,11 @@ kling-ask-face = There are several faces in this video. Which one should speak?
 kling-face-option = Face { $index } ({ $from }–{ $to } s)
 kling-extend-ask-prompt = Describe how the video should go on, or tap Skip.
 catalog-refused = { $text }
+
+# After delivery (buttons under a video and in /history).
+after-again = 🔁 Again
+after-extend = ➕ Extend
+after-talk = 🗣 Make it talk
+after-extend-expired = This video can no longer be extended: the provider deletes videos after 30 days.
+after-talk-expired = This video can no longer be used: the provider deletes videos after 30 days.
+after-not-available = This is not available for this video.

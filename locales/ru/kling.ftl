@@ -56,3 +56,11 @@ kling-ask-face = В этом видео несколько лиц. Какое д
 kling-face-option = Лицо { $index } ({ $from }–{ $to } с)
 kling-extend-ask-prompt = Опишите, как видео должно продолжиться, или нажмите «Пропустить».
 catalog-refused = { $text }
+
+# После доставки (кнопки под видео и в /history).
+after-again = 🔁 Ещё раз
+after-extend = ➕ Продлить
+after-talk = 🗣 Озвучить
+after-extend-expired = Это видео больше нельзя продлить: провайдер удаляет видео через 30 дней.
+after-talk-expired = Это видео больше нельзя использовать: провайдер удаляет видео через 30 дней.
+after-not-available = Для этого видео это недоступно.

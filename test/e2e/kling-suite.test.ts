@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { buttonsOf, eventually, media, waitForVideo } from '../support/drive.js';
+import { buttonsOf, eventually, media, orderText2Video, waitForVideo } from '../support/drive.js';
 import { sniffAudio } from '../support/fake-kling/index.js';
 import type { FakeUser, Message } from '../support/fake-telegram/index.js';
 
@@ -167,5 +167,66 @@ describe('Kling official suite', { timeout: 60_000 }, () => {
     await user.sendCommand('/cancel');
     await user.waitForMessage();
     expect(await f.ledgerOf(user)).toEqual(['grant:1000']);
+  });
+
+  describe('after delivery', () => {
+    /** A kling-v1-6 text → video, delivered; returns the video message and the generation. */
+    async function deliveredV16(user: FakeUser) {
+      const quote = await orderText2Video(user);
+      const price = Number(/Price: (\d+) credits/.exec(String(quote.text))![1]);
+      const video = await waitForVideo(user, 20_000);
+      await eventually(
+        async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
+        15_000,
+        'delivery',
+      );
+      expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
+      const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+      expect(generation.providerVideoId).toMatch(/^\d+$/);
+      return { video, generation, price };
+    }
+
+    it('➕ Extend and 🗣 Make it talk under a delivered v1.6 video; 🔁 Again re-quotes the same inputs', async () => {
+      const user = await f.newUser(1000);
+      const { video, generation, price } = await deliveredV16(user);
+      expect(buttonsOf(video)).toEqual(['🔁 Again', '➕ Extend', '🗣 Make it talk']);
+
+      await user.tapButton(video, /Extend/);
+      const extendPrice = await toQuoteAndConfirm(user, await user.waitForMessage(), null, [/Skip/]);
+      await waitForVideo(user, 20_000);
+      await eventually(async () => (await f.prisma().generation.count({ where: { userId: BigInt(user.id), state: 'delivered' } })) === 2, 15_000, 'extend');
+      const extend = JSON.parse(f.kling.requests.filter((r) => r.route === 'create' && r.kind === 'video-extend').at(-1)!.body) as { video_id: string };
+      expect(extend.video_id).toBe(generation.providerVideoId);
+
+      await user.tapButton(video, /Make it talk/);
+      await user.waitForMessage({ match: /voice/ });
+      await user.sendVoice(media('voice.ogg'), { duration: 3 });
+      const talkPrice = await toQuoteAndConfirm(user, await user.waitForMessage(), null);
+      await waitForVideo(user, 20_000);
+      await eventually(async () => (await f.prisma().generation.count({ where: { userId: BigInt(user.id), state: 'delivered' } })) === 3, 15_000, 'talk');
+      const talk = JSON.parse(f.kling.requests.filter((r) => r.route === 'create' && r.kind === 'advanced-lip-sync').at(-1)!.body) as { session_id: string };
+      expect(talk.session_id).toBeTruthy();
+
+      await user.tapButton(video, /Again/);
+      const again = await user.waitForMessage({ match: /Price: \d+ credits/ });
+      expect(again.text).toContain(`Price: ${price} credits`);
+      expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`, `charge:${-extendPrice}`, `charge:${-talkPrice}`]);
+    });
+
+    it('from /history; a source older than 30 days can no longer be extended (no charge)', async () => {
+      const user = await f.newUser(1000);
+      const { video, generation, price } = await deliveredV16(user);
+      await user.sendCommand('/history');
+      const history = await user.waitForMessage({ match: /Your recent videos/ });
+      expect(buttonsOf(history)).toEqual(expect.arrayContaining(['🔁 Again 1', '➕ Extend 1', '🗣 Make it talk 1']));
+      await user.tapButton(history, /Extend 1/);
+      const extendPrice = await toQuoteAndConfirm(user, await user.waitForMessage(), null, [/Skip/]);
+      await eventually(async () => (await f.prisma().generation.count({ where: { userId: BigInt(user.id), state: 'delivered' } })) === 2, 15_000, 'extend');
+
+      await f.prisma().generation.update({ where: { id: generation.id }, data: { completedAt: new Date(Date.now() - 31 * 86_400_000) } });
+      await user.tapButton(video, /Extend/);
+      expect((await user.waitForMessage({ match: /can no longer/ })).text).toContain('This video can no longer be extended');
+      expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`, `charge:${-extendPrice}`]);
+    });
   });
 });

@@ -8,10 +8,11 @@ import type { BotContext, ConvContext } from '../../context.js';
 import type { BotDeps } from '../../deps.js';
 import { menuCallback } from '../../keyboards.js';
 import { generateConversation } from './engine.js';
-import { TASKS, type TaskDef } from './tasks.js';
+import { TASKS } from './tasks.js';
 import { confirmFeature } from './confirm.js';
 import { historyFeature } from './history.js';
-import type { SourceVideoRef } from '../../../domain/generation-inputs.js';
+import { enterTask } from './enter-task.js';
+import { afterDeliveryFeature } from './after-delivery.js';
 
 /** The conversation itself; installed right after the cancel feature. */
 export function generationConversations(deps: BotDeps): Composer<BotContext> {
@@ -19,17 +20,6 @@ export function generationConversations(deps: BotDeps): Composer<BotContext> {
   const options = { maxMillisecondsToWait: deps.config.CONVERSATION_IDLE_MS };
   composer.use(createConversation<BotContext, ConvContext>(generateConversation(deps), { id: 'generate', ...options }));
   return composer;
-}
-
-/** Starts the engine on a task; `source` is a delivered video (Extend, Make it talk, /history). */
-export async function enterTask(ctx: BotContext, task: TaskDef, source?: SourceVideoRef): Promise<void> {
-  if (ctx.user.banned) {
-    await ctx.reply(ctx.t('error-banned'));
-    return;
-  }
-  await ctx.conversation.exitAll();
-  if (source) await ctx.conversation.enter('generate', task.id, ctx.locale, source);
-  else await ctx.conversation.enter('generate', task.id, ctx.locale);
 }
 
 /** Entry points, Confirm/Cancel and /history. */
@@ -46,5 +36,6 @@ export function generationFeature(): Composer<BotContext> {
   });
   composer.use(confirmFeature());
   composer.use(historyFeature());
+  composer.use(afterDeliveryFeature());
   return composer;
 }

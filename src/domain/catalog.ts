@@ -377,7 +377,18 @@ export function buildGenerationRequest(
           },
         }
       : {}),
-    options: requestOptions(model, inputs),
+    options: {
+      ...requestOptions(model, inputs),
+      ...(inputs.face
+        ? {
+            sessionId: inputs.face.sessionId,
+            sessionExpiresAt: inputs.face.expiresAt,
+            faceId: inputs.face.faceId,
+            faceStartMs: inputs.face.startMs,
+            faceEndMs: inputs.face.endMs,
+          }
+        : {}),
+    },
     ...(callbackUrl ? { callbackUrl } : {}),
   };
 }

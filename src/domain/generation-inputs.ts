@@ -72,6 +72,10 @@ export const generationInputsSchema = z.object({
   videoSeconds: z.number().positive().optional(),
   /** A delivered video (Extend, Make it talk). */
   sourceVideo: sourceVideoSchema.optional(),
+  /** Lip-sync of a video with several faces: the face the user chose (Kling identify-face session, valid 24 h). */
+  face: z
+    .object({ sessionId: z.string().min(1), expiresAt: z.number().int(), faceId: z.string().min(1), startMs: z.number().int(), endMs: z.number().int() })
+    .optional(),
   options: generationOptionsSchema.default({}),
 });
 export type GenerationInputs = z.infer<typeof generationInputsSchema>;

@@ -158,6 +158,34 @@ describe('Kling official suite', { timeout: 60_000 }, () => {
     expect(sniffAudio(Buffer.from(body.face_choose[0]!.sound_file, 'base64'))).toBe('mp3');
   });
 
+  it('lip-sync of a video with several faces asks which face; the chosen one goes to Kling', async () => {
+    const faces = f.kling.faces;
+    f.kling.faces = (ms) => [
+      { face_id: '0', start_time: 0, end_time: ms },
+      { face_id: '1', start_time: 0, end_time: ms },
+    ];
+    try {
+      const user = await f.newUser(1000);
+      await user.sendCommand('/video_lipsync');
+      await user.waitForMessage({ match: /video to lip-sync/ });
+      await user.sendVideo(media('clip-720p.mp4'), { duration: 3, width: 1280, height: 720 });
+      const question = await user.waitForMessage({ match: /several faces/ });
+      expect(buttonsOf(question)).toEqual(['Face 1 (0–3 s)', 'Face 2 (0–3 s)']);
+      await user.tapButton(question, /Face 2/);
+      await user.waitForMessage({ match: /voice/ });
+      await user.sendVoice(media('voice.ogg'), { duration: 3 });
+      const price = await toQuoteAndConfirm(user, await user.waitForMessage(), null);
+      await expectCharged(user, price, 'kling-lipsync');
+      const body = JSON.parse(f.kling.requests.filter((r) => r.route === 'create' && r.kind === 'advanced-lip-sync').at(-1)!.body) as {
+        session_id: string;
+        face_choose: { face_id: string }[];
+      };
+      expect(body.face_choose[0]!.face_id).toBe('1');
+    } finally {
+      f.kling.faces = faces;
+    }
+  });
+
   it('refused inputs end with a clear message and no charge', async () => {
     const user = await f.newUser(1000);
     await user.sendCommand('/multi_image2video');

@@ -18,3 +18,5 @@ export const engineSkipCallback = defineCallback('gs', { s: z.coerce.number().in
 export const enginePhotosDoneCallback = defineCallback('gd', { d: z.coerce.number().int() });
 /** The buttons under a delivered video (and in /history): Again, Extend, Make it talk. */
 export const afterDeliveryCallback = defineCallback('ga', { a: z.enum(AFTER_DELIVERY_ACTIONS), id: z.string().uuid() });
+/** Catalog v2 engine: the i-th face of a lip-sync video. */
+export const engineFaceCallback = defineCallback('gf', { i: z.coerce.number().int().min(0).max(20) });

@@ -19,7 +19,8 @@ import { UserError } from '../../../domain/errors.js';
 import { sourceVideoSchema, type FileRef, type GenerationInputs } from '../../../domain/generation-inputs.js';
 import { describeQuote, offeredValues, optionsOf, resolvedChoices, validateRequest, type CatalogEntry } from '../../../domain/catalog.js';
 import { checkImageRule, type Choices, type OptionKey } from '../../../domain/model-spec.js';
-import type { ValidationIssue } from '../../../providers/types.js';
+import { ProviderError, type InputMedia, type SourceVideo, type ValidationIssue } from '../../../providers/types.js';
+import { randomUUID } from 'node:crypto';
 import { audioCandidate, checkAudio, checkImage, checkVideo, imageCandidate, IMAGE_MIMES, probeTelegramVideo, videoCandidate } from './media-input.js';
 import {
   askFor,
@@ -34,7 +35,7 @@ import {
   type Flow,
   type ModelOption,
 } from './flow-kit.js';
-import { engineOptionCallback, enginePhotosDoneCallback, engineSkipCallback } from './callbacks.js';
+import { engineFaceCallback, engineOptionCallback, enginePhotosDoneCallback, engineSkipCallback } from './callbacks.js';
 import { taskById, type TaskDef } from './tasks.js';
 
 /** Issues that only say "an input of a later step is still missing". */
@@ -157,6 +158,72 @@ async function askVideo(flow: Flow, task: TaskDef, inputs: GenerationInputs): Pr
       return;
     }
     await ctx.reply(refusal);
+  }
+}
+
+interface FaceFinder {
+  identifyFace(
+    input: { generationId: string; video?: InputMedia; sourceVideo?: SourceVideo },
+    signal?: AbortSignal,
+  ): Promise<{ sessionId: string; expiresAt: number; faces: { faceId: string; startMs: number; endMs: number }[] }>;
+}
+
+const canFindFaces = (provider: unknown): provider is FaceFinder => typeof (provider as Partial<FaceFinder> | undefined)?.identifyFace === 'function';
+
+/**
+ * The face question of lip-sync (docs/kling-suite.md): Kling's identify-face on the video; no
+ * face → refused (no charge); one → go on; several → the user picks one, and the session and
+ * window go with the order (valid 24 h; the job identifies again after that).
+ */
+async function askFace(flow: Flow, inputs: GenerationInputs): Promise<void> {
+  const { t, ctx, deps, conversation } = flow;
+  const provider = deps.providers.get('kling');
+  if (!canFindFaces(provider)) return;
+  const probeId = await conversation.external(() => `faces-${randomUUID()}`);
+  const found = await external(flow, async () => {
+    try {
+      const source = inputs.sourceVideo;
+      return await provider.identifyFace({
+        generationId: probeId,
+        ...(inputs.video ? { video: deps.files.toInputMedia(inputs.video) } : {}),
+        ...(source
+          ? {
+              sourceVideo: {
+                providerVideoId: source.providerVideoId,
+                providerModel: source.providerModel,
+                durationSeconds: source.durationSeconds,
+                createdAt: Date.parse(source.createdAt),
+              },
+            }
+          : {}),
+      });
+    } catch (error) {
+      const code = error instanceof ProviderError && error.userReason === 'bad_input' ? error.code : 'url-hosting-unavailable';
+      throw new UserError(`issue-${code === 'source-video-expired' || code === 'no-face' ? code : 'url-hosting-unavailable'}`);
+    }
+  });
+  if (found.faces.length === 0) throw new UserError('issue-no-face');
+  if (found.faces.length === 1) return;
+  const sec = (ms: number) => Math.round(ms / 100) / 10;
+  const keyboard = InlineKeyboard.from(
+    found.faces.map((face, i) => [
+      InlineKeyboard.text(t('kling-face-option', { index: i + 1, from: sec(face.startMs), to: sec(face.endMs) }), engineFaceCallback.pack({ i })),
+    ]),
+  );
+  await ctx.reply(t('kling-ask-face'), { reply_markup: keyboard });
+  for (;;) {
+    const next = await conversation.waitForCallbackQuery(engineFaceCallback.filter, {
+      otherwise: async (other) => {
+        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
+        else if (other.message) await other.reply(t('kling-ask-face'));
+      },
+    });
+    const face = found.faces[engineFaceCallback.parse(next.callbackQuery.data)?.i ?? -1];
+    await next.answerCallbackQuery().catch(() => {});
+    if (!face) continue;
+    await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    inputs.face = { sessionId: found.sessionId, expiresAt: found.expiresAt, faceId: face.faceId, startMs: face.startMs, endMs: face.endMs };
+    return;
   }
 }
 
@@ -343,6 +410,7 @@ export function generateConversation(deps: BotDeps) {
       else if (input === 'images') await askImages(flow, task, inputs, offered);
       else if (input === 'video') {
         if (!source) await askVideo(flow, task, inputs);
+        if (task.id === 'video_lipsync') await askFace(flow, inputs);
       } else await askPrompt(flow, task, inputs, offered);
     }
 

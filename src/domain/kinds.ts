@@ -1,5 +1,2 @@
 /** The kinds of video the bot makes; every flow, model and provider names one of them. */
 export type GenerationKind = 'lipsync' | 'text2video' | 'image2video' | 'video_extend' | 'video_lipsync' | 'multi_image2video' | 'motion_control';
-
-/** The kinds that start from a video the bot delivered (the buttons under it, /history). */
-export const SOURCE_VIDEO_KINDS: readonly GenerationKind[] = ['video_extend', 'video_lipsync'];

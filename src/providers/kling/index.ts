@@ -1,7 +1,7 @@
 export { signKlingJwt, createKlingTokenSigner, type KlingTokenSigner } from './jwt.js';
 export { readImageSize, sniffImageType, checkKlingImage } from '../../media/image.js';
 export { classifyKlingError, KlingApiError, KlingResponseError } from './errors.js';
-export { klingTaskSchema, klingEnvelopeSchema, type KlingTask } from './schemas.js';
+export { klingEnvelopeSchema } from './schemas.js';
 // Kling official suite (issue 11): every task and model behind one VideoProvider.
 export {
   createKlingSuiteProvider,

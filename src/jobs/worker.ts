@@ -726,7 +726,8 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       const woken = await prisma.generation.updateMany({
         where: {
           providerTaskId: signal.taskId,
-          model: { provider: provider.id },
+          // The job's own provider, or the one it moved to (one model, two providers).
+          AND: [{ OR: [{ provider: provider.id }, { provider: null, model: { provider: provider.id } }] }],
           OR: [{ state: { in: ['submitted', 'running'] } }, { state: 'refunded', lateDeliveryAllowed: true }],
         },
         data: { nextRunAt: new Date(deps.now().getTime() - URGENT_OFFSET_MS) },

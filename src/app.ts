@@ -41,6 +41,8 @@ import { createPrometheusMetrics, type PrometheusMetrics } from './metrics/prome
 import { cachedDbSnapshot, readDbSnapshot } from './metrics/db-snapshot.js';
 import { instrumentMessenger, instrumentRegistry } from './metrics/instrument.js';
 import { createAlerts, type Alerts } from './alerts/service.js';
+import { createMediaHosting } from './server/media-hosting.js';
+import { releaseHostedMedia } from './server/release-hosted-media.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription'] as const;
 
@@ -99,8 +101,23 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     dbSnapshot: cachedDbSnapshot(() => readDbSnapshot(db.prisma, now()), config.METRICS_DB_CACHE_MS),
     onSnapshotError: (err) => logger.warn({ err }, 'metrics: could not read the database gauges'),
   });
+  // URL-only inputs (Kling motion control, lip-sync of an upload): KIE's upload host or PUBLIC_URL/media.
+  const media = createMediaHosting({
+    dir: path.join(config.DATA_DIR, 'hosted-media'),
+    ...(config.callbacks?.publicUrl ? { publicUrl: config.callbacks.publicUrl } : {}),
+    ...(config.kie ? { kie: { apiKey: config.kie.apiKey, uploadBaseUrl: config.kie.uploadBaseUrl, timeoutMs: config.PROVIDER_TIMEOUT_MS } } : {}),
+    logger,
+  });
   const providers = instrumentRegistry(
-    createProviderRegistry({ kie: config.kie, kling: config.kling, veoHdWaitMs: config.VEO_1080P_WAIT_MS, timeoutMs: config.PROVIDER_TIMEOUT_MS, logger }),
+    createProviderRegistry({
+      kie: config.kie,
+      kling: config.kling,
+      ...(media.available ? { urlHost: media } : {}),
+      klingAvatarMaxAudioSeconds: config.KLING_AVATAR_MAX_AUDIO_SECONDS,
+      veoHdWaitMs: config.VEO_1080P_WAIT_MS,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+      logger,
+    }),
     metrics,
     (provider, operation, error) => alerts.providerResult(provider, operation, error),
   );
@@ -130,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const worker: JobWorker = createJobWorker({
     prisma: db.prisma,
     providers,
-    messenger: instrumentMessenger(createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS }), metrics),
+    messenger: instrumentMessenger(createJobMessenger({ api, i18n, prisma: db.prisma, logger, fetchTimeoutMs: config.PROVIDER_TIMEOUT_MS, now }), metrics),
     media: files,
     logger: logger.child({ component: 'jobs' }),
     now,
@@ -165,10 +182,12 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     inFlight,
     onBroadcastQueued: () => broadcasts.wake(),
   });
-  // Housekeeping: processed-update marks and old quotes, at start and periodically.
+  // Housekeeping: processed-update marks, old quotes and hosted media of ended jobs, at start and periodically.
   const housekeeping = async () => {
     const [updates, quotes] = [await pruneProcessedUpdates(db.prisma, now()), await pruneQuotes(db.prisma, now())];
     if (updates || quotes) logger.info({ updates, quotes }, 'pruned old update marks and quotes');
+    const hosted = await releaseHostedMedia(db.prisma, media);
+    if (hosted) logger.info({ hosted }, 'deleted hosted media of ended jobs');
   };
   // Stars reconciliation against getStarTransactions: at start (in the background) and periodically.
   const reconciler = createPaymentReconciler({ api, prisma: db.prisma, i18n, logger, subscriptionPeriodSeconds: config.SUBSCRIPTION_PERIOD_SECONDS });
@@ -206,6 +225,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
         }
       : undefined,
     metrics: { ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}), render: () => metrics.render() },
+    media,
     routes: options.routes,
   });
   const parts: Parts = { config, logger, db, i18n, metrics, alerts, worker, broadcasts, bot, inFlight, server, housekeeping, reconcile };
@@ -225,7 +245,7 @@ interface Parts {
   bot: ReturnType<typeof createBot>;
   inFlight: ReturnType<typeof createInFlightTracker>;
   server: AppServer;
-  /** Prunes processed-update marks and old quotes. */
+  /** Prunes processed-update marks, old quotes and hosted media of ended jobs. */
   housekeeping: () => Promise<void>;
   /** Reconciles Stars payments in the background. */
   reconcile: () => void;

@@ -27,3 +27,36 @@ issue-invalid-orientation = this orientation is not supported
 issue-face-window-too-short = The face is on screen for less than 2 seconds; please send another video.
 issue-no-face = I could not find a face in this video. Please send a video with a clearly visible face.
 issue-input-too-large = This file is too large for this task.
+
+# Tasks of the Kling suite (menu buttons and /commands).
+menu-video_extend = ➕ Extend a video
+menu-video_lipsync = 👄 Lip-sync a video
+menu-multi_image2video = 🖼🖼 Photos to video
+menu-motion_control = 🕺 Motion transfer
+issue-images-not-accepted = this model does not take several photos
+issue-video-not-accepted = this model does not take a video
+issue-source-video-not-accepted = this model cannot continue a video made here
+
+# The inputs of the new tasks.
+kling-ask-photos = Send 2 to 4 photos (JPEG or PNG, each side at least 300 px), then tap Done. (/cancel to stop)
+kling-photo-added = Photo { $count } added.
+kling-photos-need-more = Please send at least { $min } photos.
+kling-photos-full = That is { $max } photos, the most this task takes.
+kling-photos-done = ✅ Done
+kling-ask-motion-photo = Send a photo of the character that should move (JPEG or PNG). (/cancel to stop)
+kling-ask-motion-video = Now send the reference video whose motion the character copies (MP4 or MOV, 3–10 s).
+kling-ask-lipsync-video = Send the video to lip-sync (MP4 or MOV, 2–60 s, a clearly visible face). (/cancel to stop)
+kling-ask-lipsync-voice = Now send the voice: a voice note or an audio file (2–60 s).
+kling-need-video = Please send a video (a video message or a video file).
+kling-ask-face = There are several faces in this video. Which one should speak?
+kling-face-option = Face { $index } ({ $from }–{ $to } s)
+kling-extend-ask-prompt = Describe how the video should go on, or tap Skip.
+catalog-refused = { $text }
+
+# After delivery (buttons under a video and in /history).
+after-again = 🔁 Again
+after-extend = ➕ Extend
+after-talk = 🗣 Make it talk
+after-extend-expired = This video can no longer be extended: the provider deletes videos after 30 days.
+after-talk-expired = This video can no longer be used: the provider deletes videos after 30 days.
+after-not-available = This is not available for this video.

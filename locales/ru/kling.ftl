@@ -31,3 +31,36 @@ issue-invalid-orientation = такая ориентация не поддерж�
 issue-face-window-too-short = Лицо видно в кадре меньше 2 секунд — пришлите другое видео.
 issue-no-face = Не нашлось лица в этом видео. Пришлите видео, где лицо хорошо видно.
 issue-input-too-large = Этот файл слишком большой для этой задачи.
+
+# Задачи набора Kling (кнопки меню и /команды).
+menu-video_extend = ➕ Продлить видео
+menu-video_lipsync = 👄 Озвучить видео
+menu-multi_image2video = 🖼🖼 Фото в видео
+menu-motion_control = 🕺 Перенос движения
+issue-images-not-accepted = эта модель не принимает несколько фото
+issue-video-not-accepted = эта модель не принимает видео
+issue-source-video-not-accepted = эта модель не работает с видео, сделанными здесь
+
+# Входные данные новых задач.
+kling-ask-photos = Пришлите от 2 до 4 фото (JPEG или PNG, каждая сторона не меньше 300 px), затем нажмите «Готово». (/cancel — прервать)
+kling-photo-added = Фото { $count } добавлено.
+kling-photos-need-more = Пришлите хотя бы { $min } фото.
+kling-photos-full = Это уже { $max } фото — больше эта задача не принимает.
+kling-photos-done = ✅ Готово
+kling-ask-motion-photo = Пришлите фото персонажа, который должен двигаться (JPEG или PNG). (/cancel — прервать)
+kling-ask-motion-video = Теперь пришлите видео-образец, движения которого повторит персонаж (MP4 или MOV, 3–10 с).
+kling-ask-lipsync-video = Пришлите видео для озвучки (MP4 или MOV, 2–60 с, лицо хорошо видно). (/cancel — прервать)
+kling-ask-lipsync-voice = Теперь пришлите голос: голосовое сообщение или аудиофайл (2–60 с).
+kling-need-video = Пришлите видео (видеосообщение или видеофайл).
+kling-ask-face = В этом видео несколько лиц. Какое должно говорить?
+kling-face-option = Лицо { $index } ({ $from }–{ $to } с)
+kling-extend-ask-prompt = Опишите, как видео должно продолжиться, или нажмите «Пропустить».
+catalog-refused = { $text }
+
+# После доставки (кнопки под видео и в /history).
+after-again = 🔁 Ещё раз
+after-extend = ➕ Продлить
+after-talk = 🗣 Озвучить
+after-extend-expired = Это видео больше нельзя продлить: провайдер удаляет видео через 30 дней.
+after-talk-expired = Это видео больше нельзя использовать: провайдер удаляет видео через 30 дней.
+after-not-available = Для этого видео это недоступно.

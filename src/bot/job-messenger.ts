@@ -12,6 +12,8 @@ import type { Message } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { markUnreachable } from '../domain/users.js';
+import { actionsFor, deliveredVideo } from '../domain/after-delivery.js';
+import { afterDeliveryKeyboard } from './after-delivery-keyboard.js';
 import type { DeliveryDeadline, DeliveryOutcome, FailureReason, JobMessenger, JobView, ProgressStage } from '../jobs/ports.js';
 import type { I18n, Locale, MessageKey } from './i18n.js';
 
@@ -26,6 +28,8 @@ export interface JobMessengerDeps {
   fetchTimeoutMs?: number;
   /** How often the chat action is repeated during an upload (default 4 s; it shows for ≤ 5 s). */
   chatActionEveryMs?: number;
+  /** Clock of the after-delivery rules (Extend only while the provider keeps the video). */
+  now?: () => Date;
 }
 
 export const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -83,6 +87,17 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
 
   const locale = (job: JobView): Locale => (i18n.isLocale(job.language) ? job.language : 'en');
   const t = (job: JobView, key: MessageKey, vars: Record<string, string | number> = {}) => i18n.t(locale(job), key, { model: job.displayName, ...vars });
+
+  /** 🔁 Again / ➕ Extend / 🗣 Make it talk under the video (src/domain/after-delivery.ts). */
+  async function afterButtons(job: JobView) {
+    try {
+      const video = await deliveredVideo(prisma, null, job.id);
+      return video ? afterDeliveryKeyboard((key) => t(job, key), job.id, actionsFor(video, (deps.now ?? (() => new Date()))())) : undefined;
+    } catch (error) {
+      log.warn({ generationId: job.id, err: { message: (error as Error).message } }, 'could not build the buttons under the video');
+      return undefined;
+    }
+  }
   const chatId = (job: JobView) => Number(job.chatId);
 
   async function blocked(job: JobView): Promise<void> {
@@ -207,6 +222,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
         return limited((await openResult(video.url, uploadSignal)).stream, maxUploadBytes);
       };
 
+      const buttons = await afterButtons(job);
       await chatAction(job, 'upload_video', uploadSignal);
       const action = setInterval(() => void chatAction(job, 'upload_video', uploadSignal), chatActionEveryMs);
       action.unref();
@@ -219,6 +235,7 @@ export function createJobMessenger(deps: JobMessengerDeps): JobMessenger {
             supports_streaming: true,
             caption: t(job, 'job-result-caption'),
             ...(duration !== undefined ? { duration } : {}),
+            ...(buttons ? { reply_markup: buttons } : {}),
           },
           sig(uploadSignal),
         );

@@ -159,6 +159,7 @@ export const configSchema = z.object({
   KLING_ACCESS_KEY: optionalString.describe('Official Kling API access key; unset = Kling models are not offered'),
   KLING_SECRET_KEY: optionalString.describe('Official Kling API secret key'),
   KLING_API_BASE_URL: url('Kling API').default('https://api-singapore.klingai.com').describe('Official Kling API base URL'),
+  KLING_AVATAR_MAX_AUDIO_SECONDS: int(2, 300, 300).describe("Cap on the voice length of the official Kling avatar, in seconds (Kling's maximum is 300)"),
   PUBLIC_URL: optionalUrl('public base URL').describe("Public base URL of this bot's HTTP server; when set, providers get callback URLs"),
   CALLBACK_SECRET: secretToken('CALLBACK_SECRET').describe('Secret that provider callbacks must carry in their URL (required with PUBLIC_URL)'),
   WEBHOOK_URL: optionalUrl('Telegram webhook URL').describe('Telegram webhook URL; set = webhook mode, unset = long polling'),

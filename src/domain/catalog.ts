@@ -16,6 +16,7 @@ import {
   checkAudioRule,
   checkChoices,
   checkImageRule,
+  checkVideoRule,
   multiplierOf,
   resolveChoices,
   type Choices,
@@ -210,7 +211,8 @@ export function isAvailable(model: CatalogEntry): boolean {
  */
 export function priceInputOf(model: CatalogEntry, inputs: GenerationInputs): PriceInput {
   const choices = resolvedChoices(model, inputs);
-  const duration = Number(choices.duration ?? model.defaults.duration);
+  // Tasks without a length option make a video as long as the input video (lip-sync, motion).
+  const duration = Number(choices.duration ?? model.defaults.duration ?? inputs.videoSeconds ?? inputs.sourceVideo?.durationSeconds);
   return {
     audioSeconds: inputs.audioSeconds,
     durationSeconds: Number.isFinite(duration) && duration > 0 ? duration : undefined,
@@ -247,6 +249,14 @@ export function checkFit(model: CatalogEntry, inputs: GenerationInputs): Validat
     }
   } else if (model.kind === 'image2video') {
     if (!inputs.image) issues.push({ code: 'image-required' });
+  } else if (model.kind === 'video_extend') {
+    if (!inputs.sourceVideo) issues.push({ code: 'source-video-required' });
+  } else if (model.kind === 'video_lipsync') {
+    if (!inputs.video && !inputs.sourceVideo) issues.push({ code: 'video-required' });
+    if (!inputs.audio) issues.push({ code: 'audio-missing' });
+  } else if (model.kind === 'motion_control') {
+    if (!inputs.image) issues.push({ code: 'image-required' });
+    if (!inputs.video) issues.push({ code: 'video-required' });
   } else if (prompt.trim() === '') {
     issues.push({ code: 'prompt-required' });
   }
@@ -288,6 +298,18 @@ function checkSpec(model: CatalogEntry, spec: ModelSpec, inputs: GenerationInput
     if (!spec.endImage) issues.push({ code: 'end-image-not-accepted' });
     else issues.push(...checkImageRule(spec.endImage, inputs.endImage, 'end-image'));
   }
+  if (spec.images) {
+    const images = inputs.images ?? [];
+    if (images.length < spec.images.min || images.length > spec.images.max)
+      issues.push({ code: 'images-count', vars: { min: spec.images.min, max: spec.images.max } });
+    for (const image of images) issues.push(...checkImageRule(spec.images.rule, image));
+  } else if (inputs.images?.length) issues.push({ code: 'images-not-accepted' });
+  if (inputs.video) {
+    if (!spec.video) issues.push({ code: 'video-not-accepted' });
+    else issues.push(...checkVideoRule(spec.video, inputs.video, inputs.videoSeconds));
+  }
+  if (inputs.sourceVideo && !spec.sourceVideo) issues.push({ code: 'source-video-not-accepted' });
+  if (spec.sourceVideo === 'required' && !inputs.sourceVideo) issues.push({ code: 'source-video-required' });
   if (spec.audio && !inputs.audio) issues.push({ code: 'audio-missing' });
   if (inputs.audio && spec.audio) issues.push(...checkAudioRule(spec.audio, inputs.audio, inputs.audioSeconds));
   if (spec.prompt.required && prompt === '') issues.push({ code: 'prompt-required' });
@@ -342,7 +364,31 @@ export function buildGenerationRequest(
     ...(inputs.endImage ? { endImage: toMedia(inputs.endImage) } : {}),
     ...(inputs.audio ? { audio: toMedia(inputs.audio) } : {}),
     ...(inputs.audioSeconds !== undefined ? { audioSeconds: inputs.audioSeconds } : {}),
-    options: requestOptions(model, inputs),
+    ...(inputs.images ? { images: inputs.images.map(toMedia) } : {}),
+    ...(inputs.video ? { video: toMedia(inputs.video) } : {}),
+    ...(inputs.videoSeconds !== undefined ? { videoSeconds: inputs.videoSeconds } : {}),
+    ...(inputs.sourceVideo
+      ? {
+          sourceVideo: {
+            providerVideoId: inputs.sourceVideo.providerVideoId,
+            providerModel: inputs.sourceVideo.providerModel,
+            durationSeconds: inputs.sourceVideo.durationSeconds,
+            createdAt: Date.parse(inputs.sourceVideo.createdAt),
+          },
+        }
+      : {}),
+    options: {
+      ...requestOptions(model, inputs),
+      ...(inputs.face
+        ? {
+            sessionId: inputs.face.sessionId,
+            sessionExpiresAt: inputs.face.expiresAt,
+            faceId: inputs.face.faceId,
+            faceStartMs: inputs.face.startMs,
+            faceEndMs: inputs.face.endMs,
+          }
+        : {}),
+    },
     ...(callbackUrl ? { callbackUrl } : {}),
   };
 }

@@ -42,6 +42,19 @@ export const generationOptionsSchema = z.object({
 });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
+/** A video the bot delivered earlier, as the input of Extend / Make it talk (issue 11). */
+export const sourceVideoSchema = z.object({
+  /** Our generation that made it. */
+  generationId: z.string().min(1),
+  /** The provider's video id (Kling `videos[0].id`). */
+  providerVideoId: z.string().min(1),
+  providerModel: z.string().min(1),
+  durationSeconds: z.number().positive(),
+  /** When the provider made it (ISO time); Kling deletes videos after 30 days. */
+  createdAt: z.iso.datetime(),
+});
+export type SourceVideoRef = z.infer<typeof sourceVideoSchema>;
+
 export const generationInputsSchema = z.object({
   image: fileRefSchema.optional(),
   /** The last frame (image → video with first + last frame). */
@@ -51,6 +64,18 @@ export const generationInputsSchema = z.object({
   audioSeconds: z.number().positive().optional(),
   prompt: z.string().optional(),
   negativePrompt: z.string().optional(),
+  /** Several photos (several photos → video: 2–4). */
+  images: z.array(fileRefSchema).max(10).optional(),
+  /** A user's video (lip-sync a video, the motion-transfer reference). */
+  video: fileRefSchema.optional(),
+  /** Its length in seconds (Telegram's metadata, checked by a probe). */
+  videoSeconds: z.number().positive().optional(),
+  /** A delivered video (Extend, Make it talk). */
+  sourceVideo: sourceVideoSchema.optional(),
+  /** Lip-sync of a video with several faces: the face the user chose (Kling identify-face session, valid 24 h). */
+  face: z
+    .object({ sessionId: z.string().min(1), expiresAt: z.number().int(), faceId: z.string().min(1), startMs: z.number().int(), endMs: z.number().int() })
+    .optional(),
   options: generationOptionsSchema.default({}),
 });
 export type GenerationInputs = z.infer<typeof generationInputsSchema>;

@@ -41,6 +41,15 @@ export interface AudioRule {
   maxSeconds: number;
 }
 
+export interface VideoRule {
+  mimes: readonly string[];
+  maxBytes: number;
+  minSeconds: number;
+  maxSeconds: number;
+  minSide: number;
+  maxSide: number;
+}
+
 export interface ModelSpec {
   /** Spec id; the seeded catalog row has the same slug. */
   id: string;
@@ -53,6 +62,18 @@ export interface ModelSpec {
   /** An optional last frame, asked as an extra with Skip. */
   endImage?: ImageRule;
   audio?: AudioRule;
+  /** Several photos (several photos → video). */
+  images?: { min: number; max: number; rule: ImageRule };
+  /** A video the user sends (lip-sync a video, the motion reference). */
+  video?: VideoRule;
+  /** A delivered video of this provider: `required` (extend) or `accepted` instead of `video` (lip-sync). */
+  sourceVideo?: 'required' | 'accepted';
+  /**
+   * "One model, two providers" (src/domain/provider-choice.ts): the family this model belongs
+   * to. The rows of one family and task are ONE entry for the user; the job runs on the
+   * admin's preferred provider and may move to the other.
+   */
+  family?: { id: 'kling-2.6' | 'kling-3.0' | 'kling-avatar'; variant?: string };
   prompt: { required: boolean; max: number; min?: number };
   negativePrompt?: { max: number };
   options: readonly OptionSpec[];
@@ -171,6 +192,24 @@ export function checkImageRule(
     if (rule.maxRatio !== undefined && Math.max(width, height) / Math.max(1, Math.min(width, height)) > rule.maxRatio) {
       issues.push({ code: 'image-bad-ratio', vars: { ratio: rule.maxRatio } });
     }
+  }
+  return issues;
+}
+
+/** Issues of a video's metadata against a rule (before download: fields may be missing). */
+export function checkVideoRule(
+  rule: VideoRule,
+  video: { mime: string; size: number; width?: number; height?: number },
+  seconds: number | undefined,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (!rule.mimes.includes(video.mime.split(';')[0]!.trim().toLowerCase())) issues.push({ code: 'video-unreadable' });
+  if (video.size > rule.maxBytes) issues.push({ code: 'video-too-large', vars: { maxMb: toMb(rule.maxBytes) } });
+  if (seconds !== undefined && seconds < rule.minSeconds) issues.push({ code: 'video-too-short', vars: { min: rule.minSeconds } });
+  if (seconds !== undefined && seconds > rule.maxSeconds) issues.push({ code: 'video-too-long', vars: { max: rule.maxSeconds } });
+  const { width, height } = video;
+  if (width !== undefined && height !== undefined && (Math.min(width, height) < rule.minSide || Math.max(width, height) > rule.maxSide)) {
+    issues.push({ code: 'video-resolution', vars: { min: rule.minSide, max: rule.maxSide } });
   }
   return issues;
 }

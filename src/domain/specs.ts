@@ -13,6 +13,8 @@ const KLING_IMAGE = { mimes: ['image/jpeg', 'image/png'], maxBytes: 10 * MB, min
 const LIPSYNC_LIMITS = { maxAudioSeconds: 15, maxImageBytes: 10_000_000, maxAudioBytes: 10_000_000, maxPromptLength: 5000 };
 
 const soundOption = { key: 'sound', values: ['off', 'on'], default: 'off' } as const;
+const KLING_VIDEO_MIMES = ['video/mp4', 'video/quicktime'];
+const KLING_STD_PRO = { key: 'mode', values: ['std', 'pro'], default: 'std' } as const;
 
 export const MODEL_SPECS: readonly ModelSpec[] = [
   // ---- part 1 (behaviour unchanged) ----------------------------------------------------------
@@ -22,6 +24,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     provider: 'kie',
     providerModel: 'kling/ai-avatar-standard',
     displayName: 'Kling AI Avatar',
+    family: { id: 'kling-avatar', variant: 'std' },
     image: KIE_IMAGE,
     audio: { mimes: KIE_AUDIO_MIMES, maxBytes: 10 * MB, maxSeconds: 15 },
     prompt: { required: false, max: 5000 },
@@ -86,6 +89,133 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     seed: { enabled: true, sortOrder: 50, defaults: { mode: 'std' }, limits: { maxPromptLength: 2500, maxImageBytes: 10_000_000, minImageSide: 300 } },
   },
 
+  // ---- Official Kling suite (docs/providers.md §kling-suite; issue 11) ----------------------------
+  // Kling 2.6 / 3.0 and the avatar are also sold by KIE: same `family`, so the user sees one entry
+  // and the job runs on the admin's preferred provider (src/domain/model-families.ts). Sound comes
+  // before mode, so "sound on" leaves only Pro where Kling requires it (v2.6).
+  ...(['t2v', 'i2v'] as const).map((kind): ModelSpec => ({
+    id: `kling-v2-6-${kind}`,
+    task: kind === 't2v' ? 'text2video' : 'image2video',
+    provider: 'kling',
+    providerModel: 'kling-v2-6',
+    displayName: 'Kling 2.6',
+    family: { id: 'kling-2.6' },
+    ...(kind === 'i2v' ? { image: KLING_IMAGE } : {}),
+    prompt: { required: true, max: 2500 },
+    negativePrompt: { max: 2500 },
+    options: [
+      { key: 'duration', values: ['5', '10'], default: '5' },
+      ...(kind === 't2v' ? [{ key: 'aspectRatio', values: ['16:9', '9:16', '1:1'], default: '16:9' } as const] : []),
+      soundOption,
+      KLING_STD_PRO,
+    ],
+    refused: [{ sound: 'on', mode: 'std' }],
+    // Kling 2.6 std ≈ $0.21 per 5 s, pro ×1.5, sound (pro) ×2: 45 ⭐ per 5 s ($0.585).
+    price: { rule: 'per_5s', amount: 45, multipliers: { 'mode:pro': 1.5, 'sound:on': 2 }, costUsd: 0.21 },
+    seed: { enabled: true, sortOrder: 61, limits: { maxPromptLength: 2500 } },
+  })),
+  ...(['t2v', 'i2v'] as const).map((kind): ModelSpec => ({
+    id: `kling-v3-${kind}`,
+    task: kind === 't2v' ? 'text2video' : 'image2video',
+    provider: 'kling',
+    providerModel: 'kling-v3',
+    displayName: 'Kling 3.0',
+    family: { id: 'kling-3.0' },
+    ...(kind === 'i2v' ? { image: KLING_IMAGE, endImage: KLING_IMAGE } : {}),
+    prompt: { required: true, max: 2500 },
+    negativePrompt: { max: 2500 },
+    options: [
+      { key: 'mode', values: ['std', 'pro'], default: 'pro' },
+      { key: 'duration', values: ['3', '5', '10', '15'], default: '5' },
+      ...(kind === 't2v' ? [{ key: 'aspectRatio', values: ['16:9', '9:16', '1:1'], default: '16:9' } as const] : []),
+      soundOption,
+    ],
+    // Kling 3.0 std ≈ $0.06/s: 10 ⭐ per output second, pro ×1.5, sound ×1.5.
+    price: { rule: 'per_output_second', amount: 10, multipliers: { 'mode:pro': 1.5, 'sound:on': 1.5 }, costUsd: 0.06 },
+    seed: { enabled: true, sortOrder: 71, limits: { maxPromptLength: 2500 } },
+  })),
+  ...(
+    [
+      ['std', 'Kling AI Avatar', 7, 0.04, 11],
+      ['pro', 'Kling AI Avatar Pro', 13, 0.08, 16],
+    ] as const
+  ).map(([mode, name, amount, cost, order]): ModelSpec => ({
+    id: `kling-avatar-${mode}`,
+    task: 'lipsync',
+    provider: 'kling',
+    providerModel: `kling-avatar-${mode}`,
+    displayName: name,
+    family: { id: 'kling-avatar', variant: mode },
+    image: KLING_IMAGE,
+    // Any voice: the provider converts it to mp3 (src/media/audio-convert.ts); 2 s up to the cap.
+    audio: { mimes: KIE_AUDIO_MIMES, maxBytes: 10 * MB, minSeconds: 2, maxSeconds: 300 },
+    prompt: { required: false, max: 2500 },
+    options: [],
+    price: { rule: 'per_second', amount, costUsd: cost },
+    seed: { enabled: true, sortOrder: order, limits: { maxAudioSeconds: 60, maxImageBytes: 10_000_000, minImageSide: 300 } },
+  })),
+  {
+    id: 'kling-multi-image',
+    task: 'multi_image2video',
+    provider: 'kling',
+    providerModel: 'kling-v1-6',
+    displayName: 'Kling 1.6 (several photos)',
+    images: { min: 2, max: 4, rule: KLING_IMAGE },
+    prompt: { required: true, max: 2500 },
+    negativePrompt: { max: 2500 },
+    options: [KLING_STD_PRO, { key: 'duration', values: ['5', '10'], default: '5' }, { key: 'aspectRatio', values: ['16:9', '9:16', '1:1'], default: '16:9' }],
+    price: { rule: 'per_5s', amount: 35, multipliers: { 'mode:pro': 1.75 }, costUsd: 0.14 },
+    seed: { enabled: true, sortOrder: 200 },
+  },
+  ...(
+    [
+      ['v2-6', 'kling-v2-6', 'Kling 2.6 motion'],
+      ['v3', 'kling-v3', 'Kling 3.0 motion'],
+    ] as const
+  ).map(([id, model, name], i): ModelSpec => ({
+    id: `kling-motion-${id}`,
+    task: 'motion_control',
+    provider: 'kling',
+    providerModel: model,
+    displayName: name,
+    image: KLING_IMAGE,
+    // The character keeps the photo's orientation: a 3–10 s reference (motionVideoRules('image')).
+    video: { mimes: KLING_VIDEO_MIMES, maxBytes: 100 * MB, minSeconds: 3, maxSeconds: 10, minSide: 340, maxSide: 3850 },
+    prompt: { required: false, max: 2500 },
+    options: [KLING_STD_PRO],
+    // ≈ $0.07/s std: 10 ⭐ per second of the reference, pro ×1.5.
+    price: { rule: 'per_output_second', amount: 10, multipliers: { 'mode:pro': 1.5 }, costUsd: 0.07 },
+    seed: { enabled: true, sortOrder: 210 + i, defaults: { characterOrientation: 'image' } },
+  })),
+  {
+    id: 'kling-lipsync',
+    task: 'video_lipsync',
+    provider: 'kling',
+    providerModel: 'kling-lipsync',
+    displayName: 'Kling lip-sync',
+    video: { mimes: KLING_VIDEO_MIMES, maxBytes: 100 * MB, minSeconds: 2, maxSeconds: 60, minSide: 512, maxSide: 2160 },
+    sourceVideo: 'accepted',
+    audio: { mimes: KIE_AUDIO_MIMES, maxBytes: 10 * MB, minSeconds: 2, maxSeconds: 60 },
+    prompt: { required: false, max: 0 },
+    options: [],
+    // ≈ $0.03 per second of video: 5 ⭐ per second.
+    price: { rule: 'per_output_second', amount: 5, costUsd: 0.03 },
+    seed: { enabled: true, sortOrder: 220 },
+  },
+  {
+    id: 'kling-extend',
+    task: 'video_extend',
+    provider: 'kling',
+    providerModel: 'kling-v1-6',
+    displayName: 'Kling extend (+4–5 s)',
+    sourceVideo: 'required',
+    prompt: { required: false, max: 2500 },
+    negativePrompt: { max: 2500 },
+    options: [],
+    price: { rule: 'fixed', amount: 35, costUsd: 0.14 },
+    seed: { enabled: true, sortOrder: 230 },
+  },
+
   // ---- KIE Market (docs/providers.md §market) ----------------------------------------------------
   {
     id: 'kling-ai-avatar-pro',
@@ -93,6 +223,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     provider: 'kie',
     providerModel: 'kling/ai-avatar-pro',
     displayName: 'Kling AI Avatar Pro',
+    family: { id: 'kling-avatar', variant: 'pro' },
     image: KIE_IMAGE,
     audio: { mimes: KIE_AUDIO_MIMES, maxBytes: 10 * MB, maxSeconds: 15 },
     prompt: { required: false, max: 5000 },
@@ -107,6 +238,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     provider: 'kie',
     providerModel: 'kling-2.6/text-to-video',
     displayName: 'Kling 2.6',
+    family: { id: 'kling-2.6' },
     prompt: { required: true, max: 1000 },
     options: [{ key: 'duration', values: ['5', '10'], default: '5' }, { key: 'aspectRatio', values: ['16:9', '9:16', '1:1'], default: '16:9' }, soundOption],
     // 55 KIE credits per 5 s = $0.275 → 45 credits ($0.585); sound doubles KIE's price.
@@ -119,6 +251,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     provider: 'kie',
     providerModel: 'kling-2.6/image-to-video',
     displayName: 'Kling 2.6',
+    family: { id: 'kling-2.6' },
     image: KIE_IMAGE,
     prompt: { required: true, max: 1000 },
     options: [{ key: 'duration', values: ['5', '10'], default: '5' }, soundOption],
@@ -131,6 +264,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     provider: 'kie',
     providerModel: 'kling-3.0/video',
     displayName: 'Kling 3.0',
+    family: { id: 'kling-3.0' },
     prompt: { required: true, max: 2500 },
     options: [
       { key: 'mode', values: ['std', 'pro', '4k'], default: 'pro' },
@@ -148,6 +282,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     provider: 'kie',
     providerModel: 'kling-3.0/video',
     displayName: 'Kling 3.0',
+    family: { id: 'kling-3.0' },
     image: KIE_IMAGE,
     endImage: KIE_IMAGE,
     prompt: { required: true, max: 2500 },

@@ -280,7 +280,7 @@ export interface SuccessResult {
   resultUrl: string;
   resultDurationSeconds: number | null;
   completedAt: Date;
-  /** The provider's id of the video (Kling), stored when the Generation table has the column. */
+  /** The provider's id of the video (Kling `videos[0].id`: Extend and Make it talk use it). */
   providerVideoId?: string | null;
 }
 
@@ -290,19 +290,13 @@ export type DeliveryRecord =
   | { kind: 'link'; deliveredAt: Date }
   | { kind: 'not_sent'; errorCode: 'user_unreachable' | 'delivery_failed'; error: string };
 
-/** Which optional result columns this database has (the schema may gain them before the code does). */
-const RESULT_COLUMNS: ReadonlySet<string> = new Set(Object.keys(Prisma.GenerationScalarFieldEnum));
-
 function resultData(result: SuccessResult): Prisma.GenerationUpdateManyMutationInput {
-  const data: Prisma.GenerationUpdateManyMutationInput = {
+  return {
     resultUrl: result.resultUrl,
     resultDurationSeconds: result.resultDurationSeconds,
     completedAt: result.completedAt,
+    ...(result.providerVideoId !== undefined ? { providerVideoId: result.providerVideoId } : {}),
   };
-  if (result.providerVideoId !== undefined && RESULT_COLUMNS.has('providerVideoId')) {
-    Object.assign(data, { providerVideoId: result.providerVideoId });
-  }
-  return data;
 }
 
 function deliveryData(delivery: DeliveryRecord): Prisma.GenerationUpdateManyMutationInput {
@@ -342,6 +336,11 @@ export interface LeasedGenerationState {
   recordRefundNotice(): Promise<Moved>;
   /** The status message the messenger sent for this job (any live state; later edits go to it). */
   recordStatusMessage(messageId: number): Promise<Moved>;
+  /**
+   * queued, never moved, with `submitAttempts` uncertain creates → runs on `provider` from now on
+   * (one model, two providers): its create tries start again at 0 on the new provider.
+   */
+  moveToProvider(provider: string, submitAttempts: number, error: { code: string; message: string }): Promise<Moved>;
 }
 
 /** The leased writes for `lease.id`, checked against `lease.owner` and `now()` at each write. */
@@ -395,6 +394,11 @@ export function generationStateFor(prisma: PrismaClient, lease: { id: string; ow
     },
     recordRefundNotice: () => update({ refundedAt: { not: null }, refundNoticeAt: null }, { refundNoticeAt: now() }),
     recordStatusMessage: (messageId) => update({}, { statusMessageId: messageId }),
+    moveToProvider: (provider, submitAttempts, error) =>
+      update(
+        { state: 'queued', provider: null, submitAttempts },
+        { provider, submitAttempts: 0, errorCode: error.code.slice(0, 100), error: error.message.slice(0, 1000) },
+      ),
   };
 }
 

@@ -69,7 +69,8 @@ export function createLeaseStore(options: LeaseStoreOptions): LeaseStore {
     let providerFilter = '';
     if (options.providers) {
       params.push(options.providers);
-      providerFilter = `AND ("state" NOT IN (${list(PROVIDER_STATES)}) OR "modelSlug" IN (SELECT "slug" FROM "CatalogModel" WHERE "provider"::text = ANY($5::text[])))`;
+      // A job moved to the other provider of its model family ("provider" set) runs on that one.
+      providerFilter = `AND ("state" NOT IN (${list(PROVIDER_STATES)}) OR "provider" = ANY($5::text[]) OR ("provider" IS NULL AND "modelSlug" IN (SELECT "slug" FROM "CatalogModel" WHERE "provider"::text = ANY($5::text[]))))`;
     }
     return prisma.$queryRawUnsafe<Claimed[]>(
       `UPDATE "Generation" SET "leaseOwner" = $1, "leaseUntil" = $2, "attempts" = "attempts" + 1

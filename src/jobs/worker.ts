@@ -18,7 +18,9 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import { type CallbackRequest, type VideoProvider } from '../providers/types.js';
+import { toCatalogEntry } from '../domain/catalog.js';
 import { generationStateFor } from './generation-state.js';
+import { jobModel } from './provider-failover.js';
 import { POLLED_STATES } from '../domain/generation-states.js';
 import { createLeaseStore, DUE_STATE_SQL, LeaseLostError, type Claimed, type Lease } from './lease.js';
 import { stepDeadlineMs } from './policy.js';
@@ -202,8 +204,9 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       if (!job || job.leaseOwner !== instanceId) return;
       const stepStarted = performance.now();
       const state = generationStateFor(prisma, lease, deps.now);
-      next = (await runJobStep({ env, job, lease, state, log: jobLog.child({ state: job.state, provider: job.model.provider }) })) ?? deps.now();
-      deps.metrics?.jobStep(job.state, job.model.provider, (performance.now() - stepStarted) / 1000);
+      const model = await jobModel(prisma, job, toCatalogEntry(job.model), deps.providers);
+      next = (await runJobStep({ env, job, model, lease, state, log: jobLog.child({ state: job.state, provider: model.provider }) })) ?? deps.now();
+      deps.metrics?.jobStep(job.state, model.provider, (performance.now() - stepStarted) / 1000);
       jobLog.debug({ state: job.state, next }, 'step done');
     } catch (err) {
       if (err instanceof LeaseLostError || lease.lost) jobLog.warn('lease lost during the step; another worker owns the job now');
@@ -279,7 +282,8 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       const woken = await prisma.generation.updateMany({
         where: {
           providerTaskId: signal.taskId,
-          model: { provider: provider.id },
+          // The job's own provider, or the one it moved to (one model, two providers).
+          AND: [{ OR: [{ provider: provider.id }, { provider: null, model: { provider: provider.id } }] }],
           OR: [{ state: { in: [...POLLED_STATES] } }, { state: 'refunded', lateDeliveryAllowed: true }],
         },
         data: { nextRunAt: new Date(deps.now().getTime() - URGENT_OFFSET_MS) },

@@ -3,7 +3,8 @@
  * for a provider by id and uses `configured` to hide the models of the others.
  */
 import { createKieProvider, type KieProviderConfig } from './kie/index.js';
-import { createKlingProvider, type KlingProviderConfig } from './kling/index.js';
+import { createKlingSuiteProvider, type KlingSuiteConfig } from './kling/index.js';
+import type { UrlHost } from './url-host.js';
 import { createVeoProvider, type VeoProviderConfig } from './veo/index.js';
 import type { ProviderId, VideoProvider } from './types.js';
 
@@ -17,13 +18,17 @@ export interface ProviderRegistryConfig {
   kie?: { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string; webhookHmacKey?: string };
   /** `config.kling` from loadConfig: set when both Kling keys are. */
   kling?: { accessKey: string; secretKey: string; apiBaseUrl: string };
+  /** Host for URL-only inputs (Kling motion control, lip-sync of an uploaded video); `createMediaHosting`. */
+  urlHost?: UrlHost;
+  /** The operator's cap on Kling avatar audio in seconds (KLING_AVATAR_MAX_AUDIO_SECONDS). */
+  klingAvatarMaxAudioSeconds?: number;
   /** Veo: how long to wait for the 1080p file before delivering 720p (VEO_1080P_WAIT_MS). */
   veoHdWaitMs?: number;
   /** One provider HTTP request (PROVIDER_TIMEOUT_MS). */
   timeoutMs: number;
   logger: RegistryLogger;
   /** Extra client settings (tests: tiny retry delays). */
-  overrides?: { kie?: Partial<KieProviderConfig>; kling?: Partial<KlingProviderConfig>; veo?: Partial<VeoProviderConfig> };
+  overrides?: { kie?: Partial<KieProviderConfig>; kling?: Partial<KlingSuiteConfig>; veo?: Partial<VeoProviderConfig> };
 }
 
 export interface ProviderRegistry {
@@ -68,12 +73,14 @@ export function createProviderRegistry(config: ProviderRegistryConfig): Provider
   if (config.kling) {
     providers.set(
       'kling',
-      createKlingProvider({
+      createKlingSuiteProvider({
         accessKey: config.kling.accessKey,
         secretKey: config.kling.secretKey,
         apiBaseUrl: config.kling.apiBaseUrl,
         timeoutMs: config.timeoutMs,
         logger: config.logger,
+        ...(config.urlHost ? { urlHost: config.urlHost } : {}),
+        ...(config.klingAvatarMaxAudioSeconds !== undefined ? { avatarMaxAudioSeconds: config.klingAvatarMaxAudioSeconds } : {}),
         ...config.overrides?.kling,
       }),
     );

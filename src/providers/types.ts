@@ -134,4 +134,6 @@ export interface VideoProvider {
   parseCallback(request: CallbackRequest): CallbackSignal | null;
   /** Maps any thrown value to a ProviderError (idempotent for ProviderError). */
   classifyError(error: unknown): ProviderError;
+  /** Whether a task can be served with this configuration (e.g. URL-only inputs need a host); absent = every kind. */
+  canServe?(kind: GenerationKind, input?: { hasSourceVideo?: boolean }): boolean;
 }

@@ -54,6 +54,8 @@ export interface MediaHosting extends UrlHost {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Deletes expired self-hosted files; returns how many. */
   sweep(): Promise<number>;
+  /** The generations that have self-hosted files now (housekeeping releases those of ended jobs). */
+  holders(): Promise<string[]>;
 }
 
 const metaSchema = z.object({
@@ -228,6 +230,14 @@ export function createMediaHosting(options: MediaHostingOptions): MediaHosting {
         const meta = await readMeta(token);
         if (meta?.generationId === generationId) await remove(token);
       }
+    },
+    async holders() {
+      const ids = new Set<string>();
+      for (const token of await tokens()) {
+        const meta = await readMeta(token);
+        if (meta) ids.add(meta.generationId);
+      }
+      return [...ids];
     },
     async sweep() {
       let removed = 0;

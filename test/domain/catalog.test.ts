@@ -27,16 +27,20 @@ describe('catalog', () => {
     const kieOnly = new Set<ProviderId>(['kie']);
     expect(new Set((await listModels(t.db.prisma, { configuredProviders: kieOnly })).map((m) => m.provider))).toEqual(new Set(['kie']));
     const forAdmin = await listModels(t.db.prisma, { configuredProviders: kieOnly, includeUnconfigured: true });
-    expect(forAdmin.filter((m) => !m.configured && m.provider === 'kling').map((m) => m.slug)).toEqual(['kling-text2video', 'kling-image2video']);
+    expect(forAdmin.filter((m) => !m.configured && m.provider === 'kling').map((m) => m.slug)).toEqual(
+      expect.arrayContaining(['kling-text2video', 'kling-image2video', 'kling-v2-6-t2v', 'kling-v3-i2v', 'kling-avatar-std', 'kling-extend']),
+    );
     expect((await listModels(t.db.prisma, { kind: 'text2video', configuredProviders: new Set<ProviderId>(['kling']) })).map((m) => m.slug)).toEqual([
       'kling-text2video',
+      'kling-v2-6-t2v',
+      'kling-v3-t2v',
     ]);
   });
 
   it('enabledOnly hides switched-off models; getModel reports availability', async () => {
     await t.db.prisma.catalogModel.update({ where: { slug: 'infinitalk-720p' }, data: { enabled: false } });
     const enabled = await listModels(t.db.prisma, { enabledOnly: true, kind: 'lipsync', configuredProviders: BOTH });
-    expect(enabled.map((m) => m.slug)).toEqual(['kling-ai-avatar', 'kling-ai-avatar-pro', 'infinitalk-480p']);
+    expect(enabled.map((m) => m.slug)).toEqual(['kling-ai-avatar', 'kling-avatar-std', 'kling-ai-avatar-pro', 'kling-avatar-pro', 'infinitalk-480p']);
     const off = await getModel(t.db.prisma, 'infinitalk-720p', BOTH);
     expect(off && isAvailable(off)).toBe(false);
     const unconfigured = await getModel(t.db.prisma, 'kling-text2video', new Set(['kie']));

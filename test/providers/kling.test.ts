@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKlingProvider, KlingApiError, readImageSize, type KlingProviderConfig } from '../../src/providers/kling/index.js';
+import { createKlingSuiteProvider, KlingApiError, readImageSize, type KlingSuiteConfig } from '../../src/providers/kling/index.js';
 import { ProviderError, type GenerationRequest, type InputMedia } from '../../src/providers/types.js';
 import { FakeKling, makeJpegHeader, makePng, type FakeKlingOptions } from '../support/fake-kling/index.js';
 import { eventually } from '../support/wait.js';
@@ -33,8 +33,8 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function makeProvider(overrides: Partial<KlingProviderConfig> = {}) {
-  return createKlingProvider({
+function makeProvider(overrides: Partial<KlingSuiteConfig> = {}) {
+  return createKlingSuiteProvider({
     ...klingConnection(fake, 2_000),
     ...overrides,
   });
@@ -174,7 +174,7 @@ describe('Kling provider: retry table', () => {
     expect(fake.requestsFor('create')).toHaveLength(6);
 
     // Default initial 1303 delay follows the docs (≥ 1 s).
-    const defaults = createKlingProvider({ accessKey: 'a', secretKey: 'b', apiBaseUrl: fake.baseUrl });
+    const defaults = createKlingSuiteProvider({ accessKey: 'a', secretKey: 'b', apiBaseUrl: fake.baseUrl });
     expect(defaults.classifyError(new KlingApiError(1303, 'parallel task over resource pack limit', 429)).retryAfterMs).toBeGreaterThanOrEqual(1_000);
   });
 
@@ -361,10 +361,11 @@ describe('Kling provider: retry table', () => {
     expect(fake.requestsFor('create')).toHaveLength(1);
   });
 
-  it('unknown model → real 1203 final', async () => {
+  it('unknown model → final bad input before any request', async () => {
     const provider = makeProvider();
     const error = await expectProviderError(provider.submit(t2v({ providerModel: 'kling-v99' })));
-    expect(error).toMatchObject({ errorClass: 'final', code: '1203', userReason: 'provider_error' });
+    expect(error).toMatchObject({ errorClass: 'final', userReason: 'bad_input' });
+    expect(fake.requestsFor('create')).toHaveLength(0);
   });
 
   it.each([1300, 1301])('%i → final content_rejected', async (code) => {
@@ -398,7 +399,7 @@ describe('Kling provider: retry table', () => {
 
   it('an unsupported kind is final without a request', async () => {
     const provider = makeProvider();
-    const error = await expectProviderError(provider.getStatus('1', 'lipsync'));
+    const error = await expectProviderError(provider.getStatus('1', 'not-a-kling-task' as never));
     expect(error.errorClass).toBe('final');
     expect(fake.requests).toHaveLength(0);
   });
@@ -490,7 +491,7 @@ describe('Kling provider: input checks before any request', () => {
     expect(codes(t2v({ options: { aspectRatio: '4:3' } }))).toEqual(['invalid-aspect-ratio']);
     expect(codes(t2v({ options: { mode: 'turbo' } }))).toEqual(['invalid-mode']);
     expect(codes(t2v({ kind: 'image2video' }))).toEqual(['image-required']);
-    expect(codes(t2v({ kind: 'lipsync' }))).toEqual(['unsupported-kind']);
+    expect(codes(t2v({ kind: 'not-a-kling-task' as never }))).toEqual(['unsupported-kind']);
     expect(provider.limits('kling-v1-6')).toMatchObject({ maxPromptLength: 2500, minImageSide: 300 });
   });
 

@@ -6,7 +6,7 @@ import { availableTasks } from './generate/tasks.js';
 
 export async function replyWithMenu(ctx: BotContext): Promise<void> {
   // Catalog v2: a task shows only when an enabled, configured model serves it.
-  const tasks = await availableTasks(ctx.deps.prisma, ctx.deps.providers.configured);
+  const tasks = await availableTasks(ctx.deps.prisma, ctx.deps.providers.configured, ctx.deps.providers);
   await ctx.reply(ctx.t('start-greeting', { name: ctx.from?.first_name ?? '', balance: ctx.user.balance }), {
     reply_markup: mainMenu(ctx.t, tasks),
   });

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../db/client.js';
 import type { CatalogModel, Generation } from '../../generated/prisma/client.js';
+import type { CatalogEntry } from '../../domain/catalog.js';
 import type { VideoProvider } from '../../providers/types.js';
 import type { LeasedGenerationState, Moved } from '../generation-state.js';
 import { LeaseLostError, type Lease } from '../lease.js';
@@ -20,7 +21,7 @@ export type NextRun = Date | null;
 
 export interface StepEnv {
   prisma: PrismaClient;
-  providers: { get(id: string): VideoProvider | undefined };
+  providers: { get(id: string): VideoProvider | undefined; readonly configured?: ReadonlySet<string> };
   messenger: JobMessenger;
   media: MediaSource;
   now: () => Date;
@@ -47,6 +48,8 @@ export interface StepEnv {
 export interface StepContext {
   env: StepEnv;
   job: Job;
+  /** The catalog row the job runs on: its own, or the family row of the provider it moved to (provider-failover.ts). */
+  model: CatalogEntry;
   lease: Lease;
   /** The only way a step changes the generation: each write checks this lease and the expected state. */
   state: LeasedGenerationState;

@@ -27,7 +27,7 @@ export async function pollStep(ctx: StepContext, late: boolean): Promise<NextRun
     return earliest(notice, after(env, env.latePollMs));
   };
 
-  const provider = env.providers.get(job.model.provider);
+  const provider = env.providers.get(ctx.model.provider);
   if (!provider) {
     if (pastDeadline) return timeout();
     log.warn('provider not configured; cannot poll');
@@ -72,7 +72,12 @@ export async function pollStep(ctx: StepContext, late: boolean): Promise<NextRun
   }
 
   // Succeeded: record the result, then deliver in the same pass.
-  const result: SuccessResult = { resultUrl: status.videoUrl, resultDurationSeconds: status.durationSeconds ?? null, completedAt: now };
+  const result: SuccessResult = {
+    resultUrl: status.videoUrl,
+    resultDurationSeconds: status.durationSeconds ?? null,
+    providerVideoId: status.providerVideoId ?? null,
+    completedAt: now,
+  };
   if (late) {
     if (!wasMade(ctx, await ctx.state.recordLateResult(result))) return null;
     log.info({ state: 'refunded', late: true }, 'late result arrived after the refund; delivering without a charge');

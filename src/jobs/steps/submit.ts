@@ -6,7 +6,8 @@
  * fail + refund. Ambiguous (the create may have made a task): the next pass looks the task up —
  * Kling by external_task_id — and resubmits only within MAX_UNCERTAIN_SUBMITS (KIE: once).
  */
-import { buildGenerationRequest, toCatalogEntry, type CatalogEntry } from '../../domain/catalog.js';
+import { buildGenerationRequest, type CatalogEntry } from '../../domain/catalog.js';
+import type { FailureFacts } from '../../domain/provider-choice.js';
 import { generationInputsSchema } from '../../domain/generation-inputs.js';
 import type { GenerationRequest, VideoProvider } from '../../providers/types.js';
 import { LeaseLostError } from '../lease.js';
@@ -14,6 +15,7 @@ import { isPastDeadline, submitBackoffMs } from '../policy.js';
 import type { JobView } from '../ports.js';
 import { after, jitter, progress, view, wasMade, type NextRun, type StepContext } from './context.js';
 import { failAndNotify } from './fail.js';
+import { failoverTarget } from '../provider-failover.js';
 
 /**
  * Most create requests whose outcome may have made a task. KIE has no idempotency key and no
@@ -43,9 +45,16 @@ function buildRequest(ctx: StepContext, model: CatalogEntry, providerId: string)
 export async function submitStep(ctx: StepContext): Promise<NextRun> {
   const { env, job, lease, log } = ctx;
   const now = env.now();
-  const model = toCatalogEntry(job.model);
+  const { model } = ctx;
   const provider = resolveProvider(ctx, model);
   if (!provider) {
+    const notConfigured = {
+      errorClass: 'final',
+      code: 'provider_not_configured',
+      userReason: 'provider_unavailable',
+      message: `provider ${model.provider} is not configured`,
+    } as const;
+    if (await moveToOtherProvider(ctx, notConfigured, false, job.submitAttempts, job.submitAttempts)) return after(env, 0);
     return failAndNotify(ctx, 'queued', 'provider_unavailable', 'provider_not_configured', `provider ${model.provider} is not configured`);
   }
   const jobView = view(job);
@@ -99,6 +108,11 @@ export async function submitStep(ctx: StepContext): Promise<NextRun> {
     if (err instanceof LeaseLostError || lease.lost) throw new LeaseLostError(lease.id);
     const error = provider.classifyError(err);
     const details = { code: error.code, errorClass: error.errorClass, userReason: error.userReason };
+    // One model, two providers: an outage-class refusal before any task may exist moves the job (one charge).
+    if (!lease.signal.aborted && (await moveToOtherProvider(ctx, error, true, uncertain, uncertain + 1))) {
+      log.warn(details, 'submit failed; moved to the other provider of the model');
+      return after(env, 0);
+    }
     // Cut short by the step deadline (or shutdown): never a final failure. The classification
     // says whether the create may have been sent (ambiguous) or not (retryable: uploads).
     if (error.errorClass === 'final' && !lease.signal.aborted) {
@@ -133,4 +147,22 @@ async function recordSubmitted(ctx: StepContext, jobView: JobView, taskId: strin
   log.info({ state: 'submitted', providerTaskId: taskId }, 'generation submitted');
   await progress(ctx, jobView, 'submitted');
   return after(env, env.pollIntervalMs);
+}
+
+/**
+ * Moves the job to the other provider of its model family when the policy allows
+ * (provider-failover.ts): true when moved. `uncertainBefore` counts this job's earlier uncertain
+ * creates; `submitAttempts` is the row's value now (this create's in-flight mark included).
+ */
+async function moveToOtherProvider(
+  ctx: StepContext,
+  error: FailureFacts & { message: string },
+  requestSent: boolean,
+  uncertainBefore: number,
+  submitAttempts: number,
+): Promise<boolean> {
+  const { env, job, model } = ctx;
+  const target = await failoverTarget({ prisma: env.prisma, providers: env.providers, job, model, error, requestSent, uncertainBefore });
+  if (!target) return false;
+  return wasMade(ctx, await ctx.state.moveToProvider(target.provider, submitAttempts, error));
 }

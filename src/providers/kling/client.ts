@@ -14,7 +14,28 @@ import { KLING_AUTH_RETRY_CODES, KlingApiError, KlingResponseError, classifyKlin
 import { createKlingTokenSigner, type KlingTokenSigner } from './jwt.js';
 import { klingEnvelopeSchema } from './schemas.js';
 import { klingSuiteTaskListSchema, klingSuiteTaskSchema, type KlingSuiteTask } from './suite-schemas.js';
-import type { KlingLogger, KlingRetryOptions } from './provider.js';
+
+/** Minimal logger shape (pino-compatible). Only codes, ids and attempt counts are logged. */
+export interface KlingLogger {
+  warn(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
+}
+
+export interface KlingRetryOptions {
+  /** Retries after the first attempt (default 4). */
+  retries?: number;
+  /** First backoff delay (default 1000 ms). */
+  minDelayMs?: number;
+  /** Backoff cap (default 60 000 ms). */
+  maxDelayMs?: number;
+  /** Extra minimum wait before retrying 1303 (docs: ≥ 1 s; default 1000 ms). */
+  concurrencyDelayMs?: number;
+}
+
+/** external_task_id for our generation id: unique per generation, stable across retries. */
+export function klingExternalTaskId(generationId: string): string {
+  return `gen-${generationId}`;
+}
 
 export interface KlingClientConfig {
   accessKey: string;

@@ -1,21 +1,7 @@
-export {
-  createKlingProvider,
-  klingExternalTaskId,
-  KLING_KINDS,
-  KLING_MAX_PROMPT_LENGTH,
-  KLING_DURATIONS,
-  KLING_ASPECT_RATIOS,
-  KLING_MODES,
-  type KlingKind,
-  type KlingLogger,
-  type KlingProvider,
-  type KlingProviderConfig,
-  type KlingRetryOptions,
-} from './provider.js';
 export { signKlingJwt, createKlingTokenSigner, type KlingTokenSigner } from './jwt.js';
 export { readImageSize, sniffImageType, checkKlingImage } from '../../media/image.js';
 export { classifyKlingError, KlingApiError, KlingResponseError } from './errors.js';
-export { klingTaskSchema, klingEnvelopeSchema, type KlingTask } from './schemas.js';
+export { klingEnvelopeSchema } from './schemas.js';
 // Kling official suite (issue 11): every task and model behind one VideoProvider.
 export {
   createKlingSuiteProvider,
@@ -30,7 +16,15 @@ export {
   type KlingFaceChoice,
   type KlingIdentifiedFaces,
 } from './suite.js';
-export { createKlingClient, isDuplicateExternalId, type KlingClient, type KlingClientConfig } from './client.js';
+export {
+  createKlingClient,
+  isDuplicateExternalId,
+  klingExternalTaskId,
+  type KlingClient,
+  type KlingClientConfig,
+  type KlingLogger,
+  type KlingRetryOptions,
+} from './client.js';
 export { KLING_MODEL_RULES, KLING_EXTENDABLE_MODELS, resolveKlingVideoOptions, parseSound, type KlingModelRule } from './models.js';
 export {
   checkKlingExtend,

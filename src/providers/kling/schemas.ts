@@ -1,7 +1,5 @@
-/** zod schemas for every Kling response we read (envelope, task object, list, callback). */
+/** zod schemas of the Kling envelope and task status (the task objects: suite-schemas.ts). */
 import { z } from 'zod';
-
-const idString = z.union([z.string(), z.number()]).transform((v) => String(v));
 
 export const klingEnvelopeSchema = z.object({
   code: z.number().int(),
@@ -11,27 +9,3 @@ export const klingEnvelopeSchema = z.object({
 });
 
 export const klingTaskStatusSchema = z.enum(['submitted', 'processing', 'succeed', 'failed']);
-
-export const klingVideoSchema = z.object({
-  id: idString.optional(),
-  url: z.string().min(1),
-  watermark_url: z.string().optional(),
-  duration: z.union([z.string(), z.number()]).optional(),
-});
-
-export const klingTaskSchema = z.object({
-  task_id: idString.pipe(z.string().min(1)),
-  task_status: klingTaskStatusSchema,
-  task_status_msg: z.string().nullish(),
-  task_info: z.object({ external_task_id: z.string().nullish() }).partial().nullish(),
-  task_result: z
-    .object({ videos: z.array(klingVideoSchema).nullish() })
-    .partial()
-    .nullish(),
-  created_at: z.number().optional(),
-  updated_at: z.number().optional(),
-  final_unit_deduction: z.union([z.string(), z.number()]).optional(),
-});
-export type KlingTask = z.infer<typeof klingTaskSchema>;
-
-export const klingTaskListSchema = z.array(klingTaskSchema);

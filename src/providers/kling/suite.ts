@@ -23,8 +23,7 @@ import {
 } from '../types.js';
 import type { UrlHost } from '../url-host.js';
 import { KlingApiError } from './errors.js';
-import { createKlingClient, type KlingClient, type KlingClientConfig } from './client.js';
-import { klingExternalTaskId } from './provider.js';
+import { createKlingClient, klingExternalTaskId, type KlingClient, type KlingClientConfig } from './client.js';
 import { checkVideoMeta, LIPSYNC_VIDEO_RULES, motionVideoRules } from '../../media/probe.js';
 import { KLING_IMAGE_MIMES, KLING_MAX_IMAGE_BYTES, KLING_MIN_IMAGE_SIDE, checkKlingImage } from '../../media/image.js';
 import { resolveKlingVideoOptions, type KlingVideoKind } from './models.js';

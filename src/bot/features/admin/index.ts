@@ -14,6 +14,7 @@ import { statsCommand } from './stats.js';
 import { broadcastCommands } from './broadcast.js';
 import { promoAdminCommands } from './promo.js';
 import { alertsCommand } from './alerts.js';
+import { providerCommand } from './provider.js';
 
 export const ADMIN_COMMANDS = [
   'models',
@@ -21,6 +22,7 @@ export const ADMIN_COMMANDS = [
   'disable',
   'price',
   'cost',
+  'provider',
   'grant',
   'user',
   'refund',
@@ -46,7 +48,7 @@ export function adminFeature(options: AdminFeatureOptions = {}): Composer<BotCon
   const composer = new Composer<BotContext>();
   const admin = composer.chatType('private').filter(isAdmin);
   admin.use(catalogCommands(), userCommands(), statsCommand(), broadcastCommands({ onQueued: options.onBroadcastQueued }), promoAdminCommands());
-  admin.use(alertsCommand());
+  admin.use(alertsCommand(), providerCommand());
   return composer;
 }
 

@@ -16,11 +16,12 @@ import { InlineKeyboard } from 'grammy';
 import type { BotConversation, ConvContext } from '../../context.js';
 import type { BotDeps } from '../../deps.js';
 import { UserError } from '../../../domain/errors.js';
-import type { FileRef, GenerationInputs } from '../../../domain/generation-inputs.js';
+import { sourceVideoSchema, type FileRef, type GenerationInputs } from '../../../domain/generation-inputs.js';
 import { describeQuote, offeredValues, optionsOf, resolvedChoices, validateRequest, type CatalogEntry } from '../../../domain/catalog.js';
 import { checkImageRule, type Choices, type OptionKey } from '../../../domain/model-spec.js';
-import type { ValidationIssue } from '../../../providers/types.js';
-import { audioCandidate, checkAudio, checkImage, imageCandidate, IMAGE_MIMES } from './media-input.js';
+import { ProviderError, type InputMedia, type SourceVideo, type ValidationIssue } from '../../../providers/types.js';
+import { randomUUID } from 'node:crypto';
+import { audioCandidate, checkAudio, checkImage, checkVideo, imageCandidate, IMAGE_MIMES, probeTelegramVideo, videoCandidate } from './media-input.js';
 import {
   askFor,
   checkPrompt,
@@ -34,11 +35,21 @@ import {
   type Flow,
   type ModelOption,
 } from './flow-kit.js';
-import { engineOptionCallback, engineSkipCallback } from './callbacks.js';
+import { engineFaceCallback, engineOptionCallback, enginePhotosDoneCallback, engineSkipCallback } from './callbacks.js';
 import { taskById, type TaskDef } from './tasks.js';
 
 /** Issues that only say "an input of a later step is still missing". */
-const PENDING_INPUT = new Set(['prompt-required', 'image-required', 'image-missing', 'audio-missing', 'audio-duration-unknown']);
+const PENDING_INPUT = new Set([
+  'prompt-required',
+  'image-required',
+  'image-missing',
+  'audio-missing',
+  'audio-required',
+  'audio-duration-unknown',
+  'video-required',
+  'images-count',
+  'source-video-required',
+]);
 
 const reasonsOf = (flow: Flow, options: ModelOption[]) =>
   options.map((o) => `• ${o.model.displayName}: ${o.issues.map((i) => issueText(flow.t, i)).join('; ')}`).join('\n');
@@ -70,6 +81,158 @@ async function askImage(flow: Flow, task: TaskDef, inputs: GenerationInputs): Pr
     const text = codes.size === 1 ? issueText(t, fit[0]!.issues[0]!) : t('no-models-fit', { reasons: reasonsOf(flow, fit) });
     await ctx.reply(`${text}\n\n${t('catalog-image-again')}`);
   }
+}
+
+/** Several photos, one message each, until Done (or the most any model takes). */
+async function askImages(flow: Flow, task: TaskDef, inputs: GenerationInputs, models: ModelOption[]): Promise<void> {
+  const { t, ctx, deps, conversation } = flow;
+  const rules = models.map((o) => o.model.spec?.images).filter((r) => r !== undefined);
+  const min = Math.min(...rules.map((r) => r.min));
+  const max = Math.max(...rules.map((r) => r.max));
+  const images: FileRef[] = [];
+  const done = () => InlineKeyboard.from([[InlineKeyboard.text(t('kling-photos-done'), enginePhotosDoneCallback.pack({ d: 1 }))]]);
+  await ctx.reply(t(task.ask.images!));
+  while (images.length < max) {
+    const next = await conversation.waitFor(['callback_query:data', 'message']);
+    if (next.callbackQuery) {
+      await next.answerCallbackQuery().catch(() => {});
+      if (!enginePhotosDoneCallback.parse(next.callbackQuery.data)) continue;
+      if (images.length >= min) break;
+      await next.reply(t('kling-photos-need-more', { min }));
+      continue;
+    }
+    const candidate = imageCandidate(next.message);
+    if (!candidate) {
+      await next.reply(t(task.ask.imageAgain!));
+      continue;
+    }
+    try {
+      const image = await runOutside(flow, () => checkImage(deps.files, candidate, { mimes: IMAGE_MIMES }));
+      const fit = await fitSoFar(flow, task, { ...inputs, images: [...images, image] });
+      const fitting = fit.find((o) => o.issues.length === 0);
+      if (!fitting) {
+        const issue = fit[0]?.issues[0];
+        await next.reply(`${issue ? issueText(t, issue) : t('no-models')}\n\n${t('catalog-image-again')}`);
+        continue;
+      }
+      images.push(image);
+      await next.reply(t('kling-photo-added', { count: images.length }), images.length >= min && images.length < max ? { reply_markup: done() } : {});
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      await next.reply(t(error.key, error.vars));
+    }
+  }
+  if (images.length >= max) await ctx.reply(t('kling-photos-full', { max }));
+  inputs.images = images;
+}
+
+/**
+ * A video: Telegram's metadata (type, size, length, picture size) checked against the models
+ * first — no download for a video no model takes —, then the sniffed type and a probe.
+ */
+async function askVideo(flow: Flow, task: TaskDef, inputs: GenerationInputs): Promise<void> {
+  const { t, ctx, deps } = flow;
+  await ctx.reply(t(task.ask.video!));
+  for (;;) {
+    const video = await askFor(flow, t(task.ask.videoAgain!), async (next) => {
+      const candidate = videoCandidate(next.message);
+      if (!candidate) return null;
+      const claimed: FileRef = {
+        fileId: candidate.fileId,
+        mime: candidate.claimedMime ?? 'video/mp4',
+        size: candidate.size ?? 0,
+        fileName: candidate.fileName,
+        ...(candidate.width ? { width: candidate.width } : {}),
+        ...(candidate.height ? { height: candidate.height } : {}),
+      };
+      const before = await fitSoFar(flow, task, { ...inputs, video: claimed, ...(candidate.duration ? { videoSeconds: candidate.duration } : {}) });
+      const refusal = refusalOf(flow, before);
+      if (refusal) throw new UserError('catalog-refused', { text: refusal });
+      return runOutside(flow, () => checkVideo(deps.files, candidate, (fileId) => probeTelegramVideo(deps.files, fileId)));
+    });
+    const withVideo = { ...inputs, video: video.ref, ...(video.seconds !== undefined ? { videoSeconds: video.seconds } : {}) };
+    const refusal = refusalOf(flow, await fitSoFar(flow, task, withVideo));
+    if (!refusal) {
+      inputs.video = video.ref;
+      if (video.seconds !== undefined) inputs.videoSeconds = video.seconds;
+      return;
+    }
+    await ctx.reply(refusal);
+  }
+}
+
+interface FaceFinder {
+  identifyFace(
+    input: { generationId: string; video?: InputMedia; sourceVideo?: SourceVideo },
+    signal?: AbortSignal,
+  ): Promise<{ sessionId: string; expiresAt: number; faces: { faceId: string; startMs: number; endMs: number }[] }>;
+}
+
+const canFindFaces = (provider: unknown): provider is FaceFinder => typeof (provider as Partial<FaceFinder> | undefined)?.identifyFace === 'function';
+
+/**
+ * The face question of lip-sync (docs/kling-suite.md): Kling's identify-face on the video; no
+ * face → refused (no charge); one → go on; several → the user picks one, and the session and
+ * window go with the order (valid 24 h; the job identifies again after that).
+ */
+async function askFace(flow: Flow, inputs: GenerationInputs): Promise<void> {
+  const { t, ctx, deps, conversation } = flow;
+  const provider = deps.providers.get('kling');
+  if (!canFindFaces(provider)) return;
+  const probeId = await conversation.external(() => `faces-${randomUUID()}`);
+  const found = await runOutside(flow, async () => {
+    try {
+      const source = inputs.sourceVideo;
+      return await provider.identifyFace({
+        generationId: probeId,
+        ...(inputs.video ? { video: deps.files.toInputMedia(inputs.video) } : {}),
+        ...(source
+          ? {
+              sourceVideo: {
+                providerVideoId: source.providerVideoId,
+                providerModel: source.providerModel,
+                durationSeconds: source.durationSeconds,
+                createdAt: Date.parse(source.createdAt),
+              },
+            }
+          : {}),
+      });
+    } catch (error) {
+      const code = error instanceof ProviderError && error.userReason === 'bad_input' ? error.code : 'url-hosting-unavailable';
+      throw new UserError(`issue-${code === 'source-video-expired' || code === 'no-face' ? code : 'url-hosting-unavailable'}`);
+    }
+  });
+  if (found.faces.length === 0) throw new UserError('issue-no-face');
+  if (found.faces.length === 1) return;
+  const sec = (ms: number) => Math.round(ms / 100) / 10;
+  const keyboard = InlineKeyboard.from(
+    found.faces.map((face, i) => [
+      InlineKeyboard.text(t('kling-face-option', { index: i + 1, from: sec(face.startMs), to: sec(face.endMs) }), engineFaceCallback.pack({ i })),
+    ]),
+  );
+  await ctx.reply(t('kling-ask-face'), { reply_markup: keyboard });
+  for (;;) {
+    const next = await conversation.waitForCallbackQuery(engineFaceCallback.filter, {
+      otherwise: async (other) => {
+        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
+        else if (other.message) await other.reply(t('kling-ask-face'));
+      },
+    });
+    const face = found.faces[engineFaceCallback.parse(next.callbackQuery.data)?.i ?? -1];
+    await next.answerCallbackQuery().catch(() => {});
+    if (!face) continue;
+    await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    inputs.face = { sessionId: found.sessionId, expiresAt: found.expiresAt, faceId: face.faceId, startMs: face.startMs, endMs: face.endMs };
+    return;
+  }
+}
+
+/** Null when some model takes the inputs so far; else why not (one reason when all agree). */
+function refusalOf(flow: Flow, fit: ModelOption[]): string | null {
+  if (fit.length === 0) return flow.t('no-models');
+  if (fit.some((o) => o.issues.length === 0)) return null;
+  const codes = new Set(fit.flatMap((o) => o.issues.map((i) => i.code)));
+  return codes.size === 1 ? issueText(flow.t, fit[0]!.issues[0]!) : flow.t('no-models-fit', { reasons: reasonsOf(flow, fit) });
 }
 
 async function askAudio(flow: Flow, task: TaskDef, inputs: GenerationInputs): Promise<void> {
@@ -223,23 +386,38 @@ async function askExtras(flow: Flow, task: TaskDef, model: CatalogEntry, inputs:
 }
 
 export function generateConversation(deps: BotDeps) {
-  return async function generate(conversation: BotConversation, ctx: ConvContext, taskId: string, locale: string): Promise<void> {
+  return async function generate(conversation: BotConversation, ctx: ConvContext, taskId: string, locale: string, preset?: unknown): Promise<void> {
     const flow = makeFlow(conversation, ctx, deps, locale);
     const task = taskById(taskId);
     if (!task) throw new UserError('no-models');
     const userId = ctx.from!.id;
     await ensureNotBusy(flow, userId);
-    const offered = await modelOptions(flow, task.id, { options: {} });
+    // A delivered video given by the buttons under it (Extend, Make it talk) or by /history.
+    const source = preset === undefined ? undefined : sourceVideoSchema.parse(preset);
+    if (task.fromVideo === 'required' && !source) throw new UserError('no-models');
+    const inputs: GenerationInputs = { options: {}, ...(source ? { sourceVideo: source } : {}) };
+    const offered = await modelOptions(flow, task.id, inputs);
     if (offered.length === 0) throw new UserError('no-models');
+    if (source) {
+      // The delivered video is checked first (age, model, length): a clear refusal, no charge.
+      const refusal = refusalOf(flow, await fitSoFar(flow, task, inputs));
+      if (refusal) throw new UserError('catalog-refused', { text: refusal });
+    }
 
-    const inputs: GenerationInputs = { options: {} };
     for (const input of task.inputs) {
       if (input === 'image') await askImage(flow, task, inputs);
       else if (input === 'audio') await askAudio(flow, task, inputs);
-      else await askPrompt(flow, task, inputs, offered);
+      else if (input === 'images') await askImages(flow, task, inputs, offered);
+      else if (input === 'video') {
+        if (!source) await askVideo(flow, task, inputs);
+        if (task.id === 'video_lipsync') await askFace(flow, inputs);
+      } else await askPrompt(flow, task, inputs, offered);
     }
 
-    const header = task.id === 'lipsync' ? flow.t('lipsync-choose-model', { seconds: Math.ceil(inputs.audioSeconds ?? 0) }) : flow.t('choose-model');
+    const header =
+      task.id === 'lipsync' || task.id === 'video_lipsync'
+        ? flow.t('lipsync-choose-model', { seconds: Math.ceil(inputs.audioSeconds ?? 0) })
+        : flow.t('choose-model');
     const chosen = await chooseModel(flow, await modelOptions(flow, task.id, inputs), header);
     const model = chosen.model;
 

@@ -17,6 +17,7 @@ import { countInFlight } from '../../../domain/generations.js';
 import type { GenerationKind, ValidationIssue } from '../../../providers/types.js';
 import { modelCallback, quoteCallback } from './callbacks.js';
 import { specById } from '../../../domain/specs.js';
+import { collapseFamilies, loadPreferences } from '../../../domain/model-families.js';
 
 export interface Flow {
   conversation: BotConversation;
@@ -101,7 +102,9 @@ export interface ModelOption {
 export async function modelOptions(flow: Flow, kind: GenerationKind, inputs: GenerationInputs): Promise<ModelOption[]> {
   const { deps } = flow;
   const models = await flow.conversation.external(async () => {
-    const list = await listModels(deps.prisma, { kind, enabledOnly: true, configuredProviders: deps.providers.configured });
+    const listed = await listModels(deps.prisma, { kind, enabledOnly: true, configuredProviders: deps.providers.configured });
+    // One entry per model family sold by two providers: the row of the provider the job would use.
+    const list = collapseFamilies(listed, await loadPreferences(deps.prisma));
     return list
       .filter((model) => model.spec !== undefined)
       .map((model) => {

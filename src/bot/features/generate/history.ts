@@ -4,6 +4,8 @@ import type { BotContext } from '../../context.js';
 import { menuCallback } from '../../keyboards.js';
 import { getUserGeneration, listHistory } from '../../../domain/generations.js';
 import { historyCallback } from './callbacks.js';
+import { actionsFor, deliveredVideo } from '../../../domain/after-delivery.js';
+import { afterDeliveryButtons } from '../../after-delivery-keyboard.js';
 
 async function showHistory(ctx: BotContext): Promise<void> {
   const items = await listHistory(ctx.deps.prisma, ctx.user.id, 10);
@@ -20,12 +22,17 @@ async function showHistory(ctx: BotContext): Promise<void> {
   });
   const lines = [ctx.t('history-title')];
   const keyboard = new InlineKeyboard();
-  items.forEach((item, i) => {
+  for (const [i, item] of items.entries()) {
     lines.push(
       ctx.t('history-item', { n: i + 1, model: item.displayName, date: fmt.format(item.createdAt), state: ctx.t(`state-${item.state}`), price: item.price }),
     );
-    if (item.telegramFileId || item.resultUrl) keyboard.text(ctx.t('history-resend', { n: i + 1 }), historyCallback.pack({ id: item.id })).row();
-  });
+    if (!(item.telegramFileId || item.resultUrl)) continue;
+    keyboard.text(ctx.t('history-resend', { n: i + 1 }), historyCallback.pack({ id: item.id }));
+    // Again / Extend / Make it talk, as under the delivered video.
+    const video = item.state === 'delivered' ? await deliveredVideo(ctx.deps.prisma, ctx.user.id, item.id) : null;
+    if (video) for (const button of afterDeliveryButtons(ctx.t, item.id, actionsFor(video, ctx.deps.now()), ` ${i + 1}`)) keyboard.add(button);
+    keyboard.row();
+  }
   await ctx.reply(lines.join('\n'), { reply_markup: keyboard });
 }
 

@@ -8,9 +8,11 @@ import type { BotContext, ConvContext } from '../../context.js';
 import type { BotDeps } from '../../deps.js';
 import { menuCallback } from '../../keyboards.js';
 import { generateConversation } from './engine.js';
-import { TASKS, type TaskDef } from './tasks.js';
+import { TASKS } from './tasks.js';
 import { confirmFeature } from './confirm.js';
 import { historyFeature } from './history.js';
+import { enterTask } from './enter-task.js';
+import { afterDeliveryFeature } from './after-delivery.js';
 
 /** The conversation itself; installed right after the cancel feature. */
 export function generationConversations(deps: BotDeps): Composer<BotContext> {
@@ -20,28 +22,20 @@ export function generationConversations(deps: BotDeps): Composer<BotContext> {
   return composer;
 }
 
-async function enterTask(ctx: BotContext, task: TaskDef): Promise<void> {
-  if (ctx.user.banned) {
-    await ctx.reply(ctx.t('error-banned'));
-    return;
-  }
-  await ctx.conversation.exitAll();
-  await ctx.conversation.enter('generate', task.id, ctx.locale);
-}
-
 /** Entry points, Confirm/Cancel and /history. */
 export function generationFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const privateChat = composer.chatType('private');
-  for (const task of TASKS) privateChat.command(task.command, (ctx) => enterTask(ctx, task));
+  for (const task of TASKS.filter((t) => t.menu)) privateChat.command(task.command, (ctx) => enterTask(ctx, task));
   privateChat.callbackQuery(menuCallback.filter, async (ctx, next) => {
     const action = menuCallback.parse(ctx.callbackQuery.data)?.action;
-    const task = TASKS.find((t) => t.command === action);
+    const task = TASKS.find((t) => t.menu && t.command === action);
     if (!task) return next();
     await ctx.answerCallbackQuery();
     await enterTask(ctx, task);
   });
   composer.use(confirmFeature());
   composer.use(historyFeature());
+  composer.use(afterDeliveryFeature());
   return composer;
 }

@@ -8,6 +8,12 @@ import { UserError } from '../../../domain/errors.js';
 import type { FileRef } from '../../../domain/generation-inputs.js';
 import { TELEGRAM_DOWNLOAD_LIMIT, type TelegramFiles } from '../../telegram-files.js';
 import { billableSeconds } from '../../../media/duration.js';
+import { probeMedia } from '../../../media/probe.js';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const IMAGE_MIMES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -129,4 +135,75 @@ export async function checkAudio(
     ref: { fileId: candidate.fileId, fileUniqueId: candidate.fileUniqueId, mime, size: candidate.size ?? 0, fileName: `audio.${ext}` },
     seconds: Math.round(seconds * 100) / 100,
   };
+}
+
+export const VIDEO_MIMES = ['video/mp4', 'video/quicktime'];
+
+/** A video message or a video document; null for anything else. Carries Telegram's metadata. */
+export function videoCandidate(message: Message | undefined): MediaCandidate | null {
+  const video = message?.video;
+  if (video) {
+    return {
+      fileId: video.file_id,
+      fileUniqueId: video.file_unique_id,
+      size: video.file_size,
+      claimedMime: video.mime_type ?? 'video/mp4',
+      fileName: video.file_name ?? 'video.mp4',
+      width: video.width,
+      height: video.height,
+      duration: video.duration,
+    };
+  }
+  const doc = message?.document;
+  if (doc && (doc.mime_type?.startsWith('video/') || /\.(mp4|mov)$/i.test(doc.file_name ?? ''))) {
+    return { fileId: doc.file_id, fileUniqueId: doc.file_unique_id, size: doc.file_size, claimedMime: doc.mime_type, fileName: doc.file_name ?? 'video.mp4' };
+  }
+  return null;
+}
+
+/**
+ * Checks a video after its metadata passed: the real type from the first bytes, then a probe of
+ * the downloaded file (length, picture size). Returns the reference and the probed length.
+ */
+export async function checkVideo(
+  files: TelegramFiles,
+  candidate: MediaCandidate,
+  probe: (fileId: string) => Promise<{ durationSeconds?: number; width?: number; height?: number } | null>,
+): Promise<{ ref: FileRef; seconds: number | undefined; width?: number; height?: number }> {
+  checkSize(candidate, TELEGRAM_DOWNLOAD_LIMIT);
+  const sniffed = await files.sniff(candidate.fileId);
+  if (!sniffed.mime || !VIDEO_MIMES.includes(sniffed.mime)) throw new UserError('issue-video-unreadable');
+  const probed = await probe(candidate.fileId);
+  if (!probed || probed.durationSeconds === undefined) throw new UserError('issue-video-unreadable');
+  const width = probed.width ?? candidate.width;
+  const height = probed.height ?? candidate.height;
+  return {
+    ref: {
+      fileId: candidate.fileId,
+      fileUniqueId: candidate.fileUniqueId,
+      mime: sniffed.mime,
+      size: candidate.size ?? 0,
+      fileName: sniffed.mime === 'video/quicktime' ? 'video.mov' : 'video.mp4',
+      ...(width ? { width } : {}),
+      ...(height ? { height } : {}),
+    },
+    seconds: Math.round(Math.max(probed.durationSeconds, candidate.duration ?? 0) * 100) / 100,
+    ...(width ? { width } : {}),
+    ...(height ? { height } : {}),
+  };
+}
+
+/** Downloads a Telegram video to a temporary file and probes it (an MP4's index may be at its end). */
+export async function probeTelegramVideo(files: TelegramFiles, fileId: string): Promise<{ durationSeconds?: number; width?: number; height?: number } | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'video-probe-'));
+  try {
+    const target = join(dir, 'video');
+    const { stream } = await files.open(fileId);
+    await pipeline(stream, createWriteStream(target));
+    const probe = await probeMedia(target, { timeoutMs: 30_000 }).catch(() => null);
+    if (!probe?.video) return null;
+    return { ...(probe.durationSeconds !== undefined ? { durationSeconds: probe.durationSeconds } : {}), width: probe.video.width, height: probe.video.height };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -22,7 +22,7 @@ describe('crash safety', () => {
   });
 
   it('the bot killed with SIGKILL while a job runs, started again, delivers exactly once', async () => {
-    const env = botEnv({ tg, kie }, db, { JOB_LEASE_MS: '1500', POLL_INTERVAL_MS: '100', POLL_TIMEOUT_MS: '60000' });
+    const env = botEnv({ tg, kie }, db, { JOB_LEASE_MS: '4000', POLL_INTERVAL_MS: '100', POLL_TIMEOUT_MS: '60000' });
     const user = tg.user({ languageCode: 'en' });
 
     let bot = spawnBot(env);

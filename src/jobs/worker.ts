@@ -33,6 +33,7 @@ import type { CatalogModel } from '../generated/prisma/client.js';
 import { type CallbackRequest, type GenerationRequest, type ProviderUserReason, type VideoProvider } from '../providers/types.js';
 import type { FailureReason, JobMessenger, JobView, MediaSource, ProgressStage } from './ports.js';
 import { createRateLimiters } from './rate-limit.js';
+import { createCallbackWakes } from './callback-wakes.js';
 import { createLeaseStore, DUE_STATE_SQL, LeaseLostError, type Claimed, type Lease } from './lease.js';
 import { deliveryRetry, earliest, isPastDeadline, noticeRetryAt, stepDeadlineMs, submitBackoffMs, uploadBudgetMs } from './policy.js';
 
@@ -156,6 +157,12 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     ...(deps.providers.configured ? { providers: [...deps.providers.configured] } : {}),
   });
   const claim = leases.claim;
+  const callbackWakes = createCallbackWakes({
+    prisma,
+    logger: log,
+    wakeTime: () => new Date(deps.now().getTime() - URGENT_OFFSET_MS),
+    onWoken: () => kick(),
+  });
   const release = leases.release;
   const deadlineMs = stepDeadlineMs(leaseMs, deps.stepDeadlineMs);
 
@@ -656,6 +663,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       } else {
         await steps;
       }
+      await callbackWakes.flush(); // queued callback wakes are written before the database closes
       started = false;
       log.info('job worker stopped');
     },
@@ -687,16 +695,9 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
         log.warn({ provider: providerId }, 'rejected a provider callback');
         return false;
       }
-      const woken = await prisma.generation.updateMany({
-        where: {
-          providerTaskId: signal.taskId,
-          model: { provider: provider.id },
-          OR: [{ state: { in: ['submitted', 'running'] } }, { state: 'refunded', lateDeliveryAllowed: true }],
-        },
-        data: { nextRunAt: new Date(deps.now().getTime() - URGENT_OFFSET_MS) },
-      });
-      log.debug({ provider: providerId, woken: woken.count }, 'provider callback');
-      kick();
+      // Answered before any database work: the wake is queued and written in a batch
+      // (callback-wakes.ts explains why a crash loses nothing).
+      callbackWakes.add(provider.id, signal.taskId);
       return true;
     },
   };

@@ -1,26 +1,30 @@
 /**
- * 10,000 generations in flight, measured on the bot process alone: the real bot (src/main.ts,
- * started like production) as a child process, against the fake Telegram (in this process) and
- * the fake KIE (its own child process), on a real database seeded BEFORE the bot starts.
+ * 10,000 generations in flight, measured on the bot process alone: the real bot (started like
+ * production) as a child process, against the fake Telegram (in this process) and the fake KIE
+ * (its own child process), on a real database seeded BEFORE the bot starts.
  *
  *   npx tsx scripts/bench/jobs.ts [--db postgres|pglite] [--jobs 10000] [--callbacks off|on|both]
- *        [--cap 500] [--submit-cap 1000] [--poll-interval 20000] [--concurrency 32] [--step-ms 4000] [--max-seconds 150]
+ *        [--complete 1500] [--complete-rate 50] [--cap 500] [--poll-interval 30000] [--concurrency 32]
+ *        [--max-seconds 150] [--runtime dist|tsx]
+ *   (dist: `node dist/main.js` as in the Docker image, compiled first; tsx: `tsx src/main.ts`)
  *
  * Setup per mode (callbacks off / on):
- *  - a fresh database, migrated and seeded by THIS process, then closed: `jobs` users (the fake
- *    Telegram's users, so deliveries reach a known chat), a grant + charge ledger pair per user and
- *    one `queued` generation per user (talking-avatar model; its image and voice are files stored
- *    in the fake Telegram, so the bot downloads them with getFile as in production);
- *  - the fake KIE in a child process: tasks finish 3 × step-ms after createTask, with a callback to
- *    the bot's HTTP server when callbacks are on;
- *  - the bot: `PUBLIC_URL`/`CALLBACK_SECRET` when callbacks are on; delivery is the real one (download
- *    from the fake KIE, sendVideo to the fake Telegram).
- * Reported, for the bot process only: peak RSS (VmHWM from /proc/<pid>/status, and the highest
- * VmRSS sample), CPU time (/proc/<pid>/stat), event-loop delay (the bot's own /metrics:
+ *  - the fake KIE holds `jobs` running tasks (created directly in it, as if createTask had been
+ *    called earlier; with the bot's callback URL when callbacks are on);
+ *  - a fresh database, migrated and seeded by THIS process, then closed: one user per task (the
+ *    fake Telegram's users, so deliveries reach a known chat), a grant + charge ledger pair, and
+ *    one `submitted` generation per task whose next poll is spread over one poll interval — the
+ *    steady state of `jobs` generations in flight;
+ *  - the bot starts; then the fake completes `complete` tasks in order at `complete-rate` per
+ *    second (each sends its callback when callbacks are on) while the others stay in flight and
+ *    are polled. Delivery is the real one: download from the fake KIE, sendVideo to the fake Telegram.
+ * Reported, for the bot process only: peak RSS (max of VmHWM from /proc/<pid>/status and the
+ * VmRSS samples), CPU time (/proc/<pid>/stat), event-loop delay (the bot's own /metrics:
  * prom-client's monitorEventLoopDelay p99/max per scrape, scraped every second); status requests
- * per second at the fake KIE (max over sliding 1 s windows) vs PROVIDER_POLLS_PER_SECOND; and
- * completion (the fake's completeTime) → delivery (sendVideo arriving at the fake Telegram)
- * p50/p95. Tasks completed but undelivered when the run stops count with their delay so far.
+ * per second at the fake KIE (max over sliding 1 s windows) vs PROVIDER_POLLS_PER_SECOND; the
+ * callbacks' HTTP answers; and completion (the fake's completeTime) → delivery (sendVideo
+ * arriving at the fake Telegram) p50/p95. Completed tasks undelivered when the run stops count
+ * with their delay so far.
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -35,6 +39,8 @@ import { fixturePath } from '../../test/support/fake-kie/media.js';
 import {
   args,
   backgroundLoad,
+  botRuntime,
+  buildDist,
   busyPercent,
   createBenchDatabase,
   emitJson,
@@ -45,6 +51,7 @@ import {
   ROOT,
   round,
   sleep,
+  spawnBot,
   spawnTs,
   stopChild,
 } from './lib.js';
@@ -53,18 +60,21 @@ const opts = args({
   db: 'postgres',
   jobs: '10000',
   callbacks: 'both',
+  complete: '1500',
+  'complete-rate': '50',
   cap: '500',
-  'submit-cap': '1000',
-  'poll-interval': '20000',
+  'poll-interval': '30000',
   concurrency: '32',
-  'step-ms': '4000',
   'max-seconds': '150',
   'poll-timeout': String(20 * 60_000),
+  runtime: 'dist',
 });
+const RUNTIME = botRuntime(opts.runtime!);
 const JOBS = Number(opts.jobs);
 const CAP = Number(opts.cap);
 const POLL_MS = Number(opts['poll-interval']);
-const STEP_MS = Number(opts['step-ms']);
+const COMPLETE = Math.min(Number(opts.complete), JOBS);
+const COMPLETE_RATE = Number(opts['complete-rate']);
 const MAX_MS = Number(opts['max-seconds']) * 1000;
 const modes = opts.callbacks === 'both' ? ['off', 'on'] : [opts.callbacks!];
 
@@ -74,6 +84,7 @@ interface KieStats {
   created: number;
   uploads: number;
   tasks: number;
+  callbackStatus: Record<string, number>;
 }
 
 function maxPerWindow(times: number[], windowMs = 1000): number {
@@ -134,6 +145,33 @@ async function runOnce(callbacks: 'on' | 'off') {
     options: {},
   };
 
+  // --- fake KIE (child process)
+  const kieProc = spawnTs(
+    path.join(ROOT, 'scripts/bench/fake-kie-server.ts'),
+    { FAKE_KIE_OPTIONS: JSON.stringify({ pollsPerStep: 0, credits: 10_000_000, callbacks: { enabled: callbacks === 'on' } }) },
+    { ipc: true },
+  );
+  await kieProc.waitFor(/"apiBaseUrl"/);
+  const kie = JSON.parse(
+    kieProc
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"apiBaseUrl"'))!,
+  ) as { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string };
+  const kieStats = () =>
+    new Promise<KieStats>((resolve) => {
+      kieProc.child.once('message', (m) => resolve(m as KieStats));
+      kieProc.child.send({ cmd: 'stats' });
+    });
+
+  const port = await freePort();
+  const secret = randomToken().replace(':', 'x');
+  const callBackUrl = callbacks === 'on' ? `http://127.0.0.1:${port}/callbacks/kie?secret=${encodeURIComponent(secret)}` : undefined;
+  const taskIds = await new Promise<string[]>((resolve) => {
+    kieProc.child.once('message', (m) => resolve((m as { taskIds: string[] }).taskIds));
+    kieProc.child.send({ cmd: 'seed', count: JOBS, model: 'kling/ai-avatar-standard', ...(callBackUrl ? { callBackUrl } : {}) });
+  });
+
   // --- seed, by this process, before the bot exists
   const benchDb = await createBenchDatabase(opts.db!);
   const t0Seed = performance.now();
@@ -147,7 +185,7 @@ async function runOnce(callbacks: 'on' | 'off') {
     const price = 10;
     const now = new Date();
     for (let i = 0; i < JOBS; i += 1000) {
-      const chunk = users.slice(i, i + 1000).map((u) => ({ id: randomUUID(), userId: BigInt(u.id), chatId: BigInt(u.chatId) }));
+      const chunk = users.slice(i, i + 1000).map((u, k) => ({ id: randomUUID(), userId: BigInt(u.id), chatId: BigInt(u.chatId), taskId: taskIds[i + k]! }));
       for (const c of chunk) chatOf.set(String(c.chatId), c.id);
       await prisma.user.createMany({ data: chunk.map((c) => ({ id: c.userId, firstName: `U${c.userId}`, balance: 0 })) });
       await prisma.ledgerEntry.createMany({
@@ -163,12 +201,15 @@ async function runOnce(callbacks: 'on' | 'off') {
           chatId: c.chatId,
           modelSlug: model.slug,
           kind: model.kind,
-          state: 'queued' as const,
+          state: 'submitted' as const,
+          providerTaskId: c.taskId,
+          submitAttempts: 1,
+          submittedAt: now,
           price,
           inputs: inputs as never,
           language: 'en',
           externalTaskId: c.id.replace(/-/g, ''),
-          nextRunAt: now,
+          nextRunAt: new Date(now.getTime() + Math.floor(Math.random() * POLL_MS)),
           deadlineAt: new Date(now.getTime() + Number(opts['poll-timeout'])),
           createdAt: now,
         })),
@@ -193,29 +234,8 @@ async function runOnce(callbacks: 'on' | 'off') {
   };
   changes.on('change', onChange);
 
-  // --- fake KIE (child process)
-  const kieProc = spawnTs(
-    path.join(ROOT, 'scripts/bench/fake-kie-server.ts'),
-    { FAKE_KIE_OPTIONS: JSON.stringify({ pollsPerStep: 0, stepMs: STEP_MS, credits: 10_000_000, callbacks: { enabled: callbacks === 'on' } }) },
-    { ipc: true },
-  );
-  await kieProc.waitFor(/"apiBaseUrl"/);
-  const kie = JSON.parse(
-    kieProc
-      .output()
-      .split('\n')
-      .find((l) => l.includes('"apiBaseUrl"'))!,
-  ) as { apiKey: string; apiBaseUrl: string; uploadBaseUrl: string };
-  const kieStats = () =>
-    new Promise<KieStats>((resolve) => {
-      kieProc.child.once('message', (m) => resolve(m as KieStats));
-      kieProc.child.send({ cmd: 'stats' });
-    });
-
   // --- the bot
-  const port = await freePort();
-  const secret = randomToken().replace(':', 'x');
-  const bot = spawnTs(path.join(ROOT, 'src/main.ts'), {
+  const bot = spawnBot(RUNTIME, {
     ENV_FILE: 'none',
     BOT_TOKEN: token,
     TELEGRAM_API_ROOT: tg.apiRoot,
@@ -228,7 +248,6 @@ async function runOnce(callbacks: 'on' | 'off') {
     POLL_INTERVAL_MS: String(POLL_MS),
     POLL_TIMEOUT_MS: opts['poll-timeout']!,
     PROVIDER_POLLS_PER_SECOND: String(CAP),
-    PROVIDER_SUBMITS_PER_SECOND: opts['submit-cap']!,
     WORKER_CONCURRENCY: opts.concurrency!,
     METRICS_DB_CACHE_MS: '3600000',
     ...(callbacks === 'on' ? { PUBLIC_URL: `http://127.0.0.1:${port}`, CALLBACK_SECRET: secret } : {}),
@@ -238,6 +257,10 @@ async function runOnce(callbacks: 'on' | 'off') {
   await bot.waitFor(/bot started/, 120_000);
   const pid = bot.child.pid!;
   const startedMs = performance.now() - tStart;
+  await new Promise((resolve) => {
+    kieProc.child.once('message', resolve);
+    kieProc.child.send({ cmd: 'complete', count: COMPLETE, perSecond: COMPLETE_RATE });
+  });
 
   // --- run
   const cpu0 = procCpuMs(pid);
@@ -265,9 +288,9 @@ async function runOnce(callbacks: 'on' | 'off') {
     }
     if (performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
-      process.stdout.write(`    [callbacks ${callbacks}] ${round(elapsed / 1000)} s: delivered ${delivered.size}/${JOBS}, bot RSS ${round(mem.rss)} MB\n`);
+      process.stdout.write(`    [callbacks ${callbacks}] ${round(elapsed / 1000)} s: delivered ${delivered.size}/${COMPLETE}, bot RSS ${round(mem.rss)} MB\n`);
     }
-    if (delivered.size >= JOBS || elapsed > MAX_MS || bot.child.exitCode !== null) break;
+    if (delivered.size >= COMPLETE || elapsed > MAX_MS || bot.child.exitCode !== null) break;
   }
   const wallMs = performance.now() - t0;
   const endEpoch = Date.now();
@@ -284,7 +307,7 @@ async function runOnce(callbacks: 'on' | 'off') {
 
   // generation → provider task, read after the bot stopped
   const taskOf = new Map<string, string>();
-  let states: Record<string, number> = {};
+  let states: Record<string, number>;
   {
     const db = await openDatabase({ databaseUrl: benchDb.databaseUrl, dataDir: benchDb.dataDir });
     for (const row of await db.prisma.generation.findMany({ select: { id: true, providerTaskId: true } })) {
@@ -313,10 +336,11 @@ async function runOnce(callbacks: 'on' | 'off') {
   const result = {
     callbacks,
     jobs: JOBS,
+    completed: COMPLETE,
     seedMs: round(seedMs),
     botStartMs: round(startedMs),
     wallS: round(wallMs / 1000),
-    created: stats.created,
+    callbackAnswers: stats.callbackStatus,
     completedAtProvider: Object.keys(stats.completions).length,
     delivered: delivered.size,
     states,
@@ -341,7 +365,7 @@ async function runOnce(callbacks: 'on' | 'off') {
     },
   };
   process.stdout.write(
-    `  callbacks ${callbacks.padEnd(3)}: ${result.delivered}/${JOBS} delivered in ${result.wallS} s; bot peak RSS ${result.botRssPeakMB} MB (target < 300), ` +
+    `  callbacks ${callbacks.padEnd(3)}: ${result.delivered}/${COMPLETE} completed tasks delivered (${JOBS} in flight) in ${result.wallS} s; bot peak RSS ${result.botRssPeakMB} MB (target < 300), ` +
       `CPU ${result.botCpuS} s (${result.botCpuPercent}%), event-loop p99 ≤ ${result.eventLoopP99MaxMs} ms (median ${result.eventLoopP99MedianMs}, max ${result.eventLoopMaxMs}); ` +
       `status requests max ${sliding}/s (cap ${CAP}); completion → delivery p50 ${result.delayP50Ms} ms, p95 ${result.delayP95Ms} ms` +
       `${censored ? ` (≥, ${censored} undelivered at the end)` : ''} (target < ${target} ms); host busy ${hostBusy}%\n`,
@@ -351,17 +375,26 @@ async function runOnce(callbacks: 'on' | 'off') {
   return result;
 }
 
+if (RUNTIME === 'dist') buildDist();
 const background = await backgroundLoad();
 process.stdout.write(
   `jobs benchmark (bot as its own process): db=${opts.db} jobs=${JOBS} cap=${CAP}/s poll=${POLL_MS} ms concurrency=${opts.concurrency} ` +
-    `task duration=${3 * STEP_MS} ms, bounded to ${MAX_MS / 1000} s per mode (host busy before start: ${background}%)\n`,
+    `${COMPLETE} completed at ${COMPLETE_RATE}/s, bounded to ${MAX_MS / 1000} s per mode (host busy before start: ${background}%)\n`,
 );
 const runs = [];
 for (const mode of modes) runs.push(await runOnce(mode as 'on' | 'off'));
 emitJson({
   bench: 'jobs',
   db: opts.db,
-  config: { jobs: JOBS, cap: CAP, pollIntervalMs: POLL_MS, concurrency: Number(opts.concurrency), taskDurationMs: 3 * STEP_MS, maxSeconds: MAX_MS / 1000 },
+  config: {
+    jobs: JOBS,
+    cap: CAP,
+    pollIntervalMs: POLL_MS,
+    concurrency: Number(opts.concurrency),
+    complete: COMPLETE,
+    completeRate: COMPLETE_RATE,
+    maxSeconds: MAX_MS / 1000,
+  },
   machine: machine(),
   hostBusyBeforePercent: background,
   runs,

@@ -13,7 +13,7 @@
  *    called earlier; with the bot's callback URL when callbacks are on);
  *  - a fresh database, migrated and seeded by THIS process, then closed: one user per task (the
  *    fake Telegram's users, so deliveries reach a known chat), a grant + charge ledger pair, and
- *    one `submitted` generation per task whose next poll is spread over one poll interval — the
+ *    one `running` generation per task (polled before) whose next poll is spread over one poll interval — the
  *    steady state of `jobs` generations in flight;
  *  - the bot starts; then the fake completes `complete` tasks in order at `complete-rate` per
  *    second (each sends its callback when callbacks are on) while the others stay in flight and
@@ -119,13 +119,20 @@ function freePort(): Promise<number> {
   });
 }
 
-/** prom-client's event-loop figures from one /metrics scrape, in ms. */
-async function scrapeLag(port: number): Promise<{ p99: number; max: number } | undefined> {
+/** prom-client's event-loop figures (ms) and heap/external memory (MB) from one /metrics scrape. */
+async function scrapeLag(port: number): Promise<{ p99: number; max: number; heapUsedMB: number; heapTotalMB: number; externalMB: number } | undefined> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
     const text = await res.text();
     const value = (name: string) => Number(new RegExp(`^${name} ([0-9.eE+-]+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-    return { p99: value('nodejs_eventloop_lag_p99_seconds'), max: value('nodejs_eventloop_lag_max_seconds') };
+    const mb = (name: string) => value(name) / 1000 / 1024 / 1024;
+    return {
+      p99: value('nodejs_eventloop_lag_p99_seconds'),
+      max: value('nodejs_eventloop_lag_max_seconds'),
+      heapUsedMB: mb('nodejs_heap_size_used_bytes'),
+      heapTotalMB: mb('nodejs_heap_size_total_bytes'),
+      externalMB: mb('nodejs_external_memory_bytes'),
+    };
   } catch {
     return undefined;
   }
@@ -201,7 +208,7 @@ async function runOnce(callbacks: 'on' | 'off') {
           chatId: c.chatId,
           modelSlug: model.slug,
           kind: model.kind,
-          state: 'submitted' as const,
+          state: 'running' as const, // polled before: the steady state of a job in flight
           providerTaskId: c.taskId,
           submitAttempts: 1,
           submittedAt: now,
@@ -269,6 +276,7 @@ async function runOnce(callbacks: 'on' | 'off') {
   let peakRss = 0;
   let lagP99 = 0;
   let lagMax = 0;
+  let heap = { heapUsedMB: 0, heapTotalMB: 0, externalMB: 0 };
   const lagP99s: number[] = [];
   let lastReport = t0;
   let lastScrape = 0;
@@ -284,6 +292,8 @@ async function runOnce(callbacks: 'on' | 'off') {
         lagP99s.push(lag.p99);
         lagP99 = Math.max(lagP99, lag.p99);
         lagMax = Math.max(lagMax, lag.max);
+        if (lag.heapTotalMB > heap.heapTotalMB)
+          heap = { heapUsedMB: round(lag.heapUsedMB), heapTotalMB: round(lag.heapTotalMB), externalMB: round(lag.externalMB) };
       }
     }
     if (performance.now() - lastReport > 15_000) {
@@ -345,6 +355,7 @@ async function runOnce(callbacks: 'on' | 'off') {
     delivered: delivered.size,
     states,
     botRssPeakMB: round(Math.max(hwm, peakRss)),
+    botHeapAtPeak: heap,
     botCpuS: round(cpuMs / 1000),
     botCpuPercent: round((100 * cpuMs) / wallMs),
     eventLoopP99MaxMs: round(lagP99),
@@ -365,7 +376,7 @@ async function runOnce(callbacks: 'on' | 'off') {
     },
   };
   process.stdout.write(
-    `  callbacks ${callbacks.padEnd(3)}: ${result.delivered}/${COMPLETE} completed tasks delivered (${JOBS} in flight) in ${result.wallS} s; bot peak RSS ${result.botRssPeakMB} MB (target < 300), ` +
+    `  callbacks ${callbacks.padEnd(3)}: ${result.delivered}/${COMPLETE} completed tasks delivered (${JOBS} in flight) in ${result.wallS} s; bot peak RSS ${result.botRssPeakMB} MB (target < 300; V8 heap ${heap.heapUsedMB}/${heap.heapTotalMB} MB, external ${heap.externalMB} MB), ` +
       `CPU ${result.botCpuS} s (${result.botCpuPercent}%), event-loop p99 ≤ ${result.eventLoopP99MaxMs} ms (median ${result.eventLoopP99MedianMs}, max ${result.eventLoopMaxMs}); ` +
       `status requests max ${sliding}/s (cap ${CAP}); completion → delivery p50 ${result.delayP50Ms} ms, p95 ${result.delayP95Ms} ms` +
       `${censored ? ` (≥, ${censored} undelivered at the end)` : ''} (target < ${target} ms); host busy ${hostBusy}%\n`,

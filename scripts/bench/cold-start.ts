@@ -7,7 +7,8 @@
  * applied, catalog seeded), stop, then a second start on the same directory "migrated" (nothing
  * to apply). The clock starts just before spawn() and stops when the fake Telegram records the
  * bot's first getUpdates; the fake runs in this process, the bot is `node dist/main.js` as in
- * the Docker image (default; compiled first) or `tsx src/main.ts`.
+ * the Docker image (default; compiled first) or `tsx src/main.ts`. Baseline: the bare grammY bot
+ * (scripts/bench/bare-bot.ts, under tsx, no database) started the same way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { EventEmitter } from 'node:events';
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeTelegram, randomToken, type CallRecord } from '../../test/support/fake-telegram/index.js';
-import { args, backgroundLoad, botRuntime, buildDist, emitJson, machine, percentile, round, spawnBot, stopChild } from './lib.js';
+import { args, backgroundLoad, botRuntime, buildDist, emitJson, machine, percentile, ROOT, round, spawnBot, spawnTs, stopChild } from './lib.js';
 
 const opts = args({ runs: '3', runtime: 'dist' });
 const RUNS = Number(opts.runs);
@@ -27,8 +28,8 @@ const tg = await FakeTelegram.start({ tokens: [token] });
 const callLog = (tg as unknown as { server: { calls: CallRecord[] } }).server.calls;
 const changes = (tg.signal as unknown as { emitter: EventEmitter }).emitter;
 
-/** Spawns the bot on `dataDir` and resolves with ms from spawn to its first getUpdates. */
-async function startOnce(dataDir: string): Promise<number> {
+/** Spawns the bot on `dataDir` (or the bare grammY bot) and resolves with ms from spawn to its first getUpdates. */
+async function startOnce(dataDir: string | 'bare'): Promise<number> {
   callLog.length = 0;
   let firstPoll: number | undefined;
   const onChange = () => {
@@ -36,15 +37,18 @@ async function startOnce(dataDir: string): Promise<number> {
   };
   changes.on('change', onChange);
   const t0 = performance.now();
-  const bot = spawnBot(RUNTIME, {
-    BOT_TOKEN: token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    POLLING_TIMEOUT_SECONDS: '30',
-    DATA_DIR: dataDir,
-  });
+  const bot =
+    dataDir === 'bare'
+      ? spawnTs(path.join(ROOT, 'scripts/bench/bare-bot.ts'), { BOT_TOKEN: token, TELEGRAM_API_ROOT: tg.apiRoot, POLLING_TIMEOUT_SECONDS: '30' })
+      : spawnBot(RUNTIME, {
+          BOT_TOKEN: token,
+          TELEGRAM_API_ROOT: tg.apiRoot,
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: 'info',
+          POLLING_TIMEOUT_SECONDS: '30',
+          DATA_DIR: dataDir,
+        });
   try {
     const deadline = t0 + 120_000;
     while (firstPoll === undefined) {
@@ -61,6 +65,7 @@ async function startOnce(dataDir: string): Promise<number> {
 if (RUNTIME === 'dist') buildDist();
 const background = await backgroundLoad();
 process.stdout.write(`cold start (PGlite, ${RUNTIME}): ${RUNS} runs (host busy before start: ${background}%)\n`);
+const bare: number[] = [];
 const empty: number[] = [];
 const migrated: number[] = [];
 for (let i = 0; i < RUNS; i++) {
@@ -68,10 +73,13 @@ for (let i = 0; i < RUNS; i++) {
   try {
     empty.push(await startOnce(dir));
     migrated.push(await startOnce(dir));
+    bare.push(await startOnce('bare'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`  run ${i + 1}: empty data directory ${round(empty.at(-1)!)} ms, migrations applied ${round(migrated.at(-1)!)} ms\n`);
+  process.stdout.write(
+    `  run ${i + 1}: empty data directory ${round(empty.at(-1)!)} ms, migrations applied ${round(migrated.at(-1)!)} ms, bare grammY bot ${round(bare.at(-1)!)} ms\n`,
+  );
 }
 await tg.stop();
 const summary = {
@@ -79,12 +87,13 @@ const summary = {
   emptyMaxMs: round(Math.max(...empty)),
   migratedP50Ms: round(percentile(migrated, 50)),
   migratedMaxMs: round(Math.max(...migrated)),
+  bareP50Ms: round(percentile(bare, 50)),
   targetMs: TARGET_MS,
   meets: { migrated: percentile(migrated, 50) < TARGET_MS, empty: percentile(empty, 50) < TARGET_MS },
 };
 process.stdout.write(
   `  start → first getUpdates: migrations applied p50 ${summary.migratedP50Ms} ms (max ${summary.migratedMaxMs}), ` +
-    `empty data directory p50 ${summary.emptyP50Ms} ms (max ${summary.emptyMaxMs}); target < ${TARGET_MS} ms\n`,
+    `empty data directory p50 ${summary.emptyP50Ms} ms (max ${summary.emptyMaxMs}), bare grammY bot (tsx) p50 ${summary.bareP50Ms} ms; target < ${TARGET_MS} ms\n`,
 );
-emitJson({ bench: 'cold-start', runtime: RUNTIME, runs: RUNS, machine: machine(), hostBusyBeforePercent: background, empty, migrated, summary });
+emitJson({ bench: 'cold-start', runtime: RUNTIME, runs: RUNS, machine: machine(), hostBusyBeforePercent: background, empty, migrated, bare, summary });
 process.exit(0);

@@ -264,6 +264,7 @@ async function runOnce(callbacks: 'on' | 'off') {
   await bot.waitFor(/bot started/, 120_000);
   const pid = bot.child.pid!;
   const startedMs = performance.now() - tStart;
+  const rssAtStartMB = procMemMB(pid).rss;
   await new Promise((resolve) => {
     kieProc.child.once('message', resolve);
     kieProc.child.send({ cmd: 'complete', count: COMPLETE, perSecond: COMPLETE_RATE });
@@ -355,6 +356,7 @@ async function runOnce(callbacks: 'on' | 'off') {
     delivered: delivered.size,
     states,
     botRssPeakMB: round(Math.max(hwm, peakRss)),
+    botRssAtStartMB: round(rssAtStartMB),
     botHeapAtPeak: heap,
     botCpuS: round(cpuMs / 1000),
     botCpuPercent: round((100 * cpuMs) / wallMs),

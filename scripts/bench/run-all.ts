@@ -36,20 +36,20 @@ const SUITE: Bench[] = [
   {
     name: 'updates-postgres',
     script: 'updates.ts',
-    args: ['--db', 'postgres', '--duration', size('8', '4'), '--sat-updates', size('2000', '1000'), '--users', size('1000', '500'), '--log-level', 'info'],
+    args: ['--db', 'postgres', '--duration', size('6', '3'), '--sat-updates', size('1500', '800'), '--users', size('1000', '500'), '--log-level', 'info'],
   },
   {
     name: 'updates-pglite',
     script: 'updates.ts',
-    args: ['--db', 'pglite', '--duration', size('8', '4'), '--sat-updates', size('2000', '1000'), '--users', size('1000', '500'), '--log-level', 'info'],
+    args: ['--db', 'pglite', '--duration', size('6', '3'), '--sat-updates', size('1500', '800'), '--users', size('1000', '500'), '--log-level', 'info'],
   },
   {
     name: 'jobs',
     script: 'jobs.ts',
-    args: ['--db', 'postgres', '--jobs', size('10000', '3000'), '--complete', size('600', '300'), '--complete-rate', '50', '--max-seconds', size('60', '40')],
+    args: ['--db', 'postgres', '--jobs', size('10000', '3000'), '--complete', size('600', '300'), '--complete-rate', '50', '--max-seconds', size('45', '30')],
   },
   { name: 'cold-start', script: 'cold-start.ts', args: ['--runs', size('2', '1')] },
-  { name: 'flows', script: 'flows.ts', args: ['--db', 'postgres', '--orders', size('20', '8')] },
+  { name: 'flows', script: 'flows.ts', args: ['--db', 'postgres', '--orders', size('12', '6')] },
 ];
 
 /** CPU time of this process and its waited-for descendants, in clock ticks (USER_HZ). */

@@ -6,10 +6,9 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { seedCatalog } from '../../src/db/seed.js';
 import type { FileRef, GenerationInputs } from '../../src/domain/generation-inputs.js';
 import { recordMove } from '../../src/domain/ledger.js';
-import type { MediaSource } from '../../src/jobs/ports.js';
 import type { ProviderId } from '../../src/providers/types.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
-import { fixtureMedia, fixturePath } from './fake-kie/media.js';
+import { fixturePath } from './fake-kie/media.js';
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 export const BOTH: ReadonlySet<ProviderId> = new Set<ProviderId>(['kie', 'kling']);
@@ -70,17 +69,5 @@ export function lipsyncInputs(audioSeconds = 3): GenerationInputs {
 export function textInputs(duration: 5 | 10 = 5): GenerationInputs {
   return { prompt: 'A red fox running through snow', options: { duration } };
 }
-
-/** Serves stored references from test/fixtures/media (fileId "fixture:<name>"). */
-export const fixtureMediaSource: MediaSource = {
-  toInputMedia(file: FileRef) {
-    const name = file.fileId.replace(/^fixture:/, '');
-    return fixtureMedia(name, file.mime, {
-      fileName: file.fileName,
-      ...(file.width ? { width: file.width } : {}),
-      ...(file.height ? { height: file.height } : {}),
-    });
-  },
-};
 
 export const uuid = () => randomUUID();

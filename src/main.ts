@@ -9,7 +9,6 @@ import { createLogger } from './logger.js';
 import type { Logger } from 'pino';
 import { startApp } from './app.js';
 import { Registry } from 'prom-client';
-import { sandboxLine, startSandbox } from './sandbox/start.js';
 
 /** Loads `.env` (or ENV_FILE; "none" disables it) without overriding the real environment. */
 function loadEnvFile(): void {
@@ -75,6 +74,8 @@ function wantsSandbox(argv: string[], env: NodeJS.ProcessEnv): boolean {
 async function runSandbox(): Promise<void> {
   let logger: Logger | undefined;
   let sandbox;
+  // Loaded only here: the bot itself never carries the sandbox's fakes (memory, start-up time).
+  const { sandboxLine, startSandbox } = await import('./sandbox/start.js');
   try {
     sandbox = await startSandbox({
       env: process.env,

@@ -1,77 +1,82 @@
 /**
- * 10,000 generations in flight: the real job worker (createJobWorker from src/jobs) with the real
- * KIE provider client against the fake KIE, on a real database.
+ * 10,000 generations in flight, measured on the bot process alone: the real bot (started like
+ * production) as a child process, against the fake Telegram (in this process) and the fake KIE
+ * (its own child process), on a real database seeded BEFORE the bot starts.
  *
- *   npx tsx scripts/bench/jobs.ts [--db pglite|postgres] [--jobs 10000] [--callbacks off|on|both]
- *        [--cap 20] [--submit-cap 1000] [--poll-interval 5000] [--concurrency 8] [--step-ms 5000] [--max-seconds 240]
+ *   npx tsx scripts/bench/jobs.ts [--db postgres|pglite] [--jobs 10000] [--callbacks off|on|both]
+ *        [--complete 1500] [--complete-rate 50] [--cap 500] [--poll-interval 30000] [--concurrency 32]
+ *        [--max-seconds 150] [--runtime dist|tsx]
+ *   (dist: `node dist/main.js` as in the Docker image, compiled first; tsx: `tsx src/main.ts`)
  *
- * Setup:
- *  - a fresh database (PGlite on disk in THIS process, as in the bot; or a new PostgreSQL
- *    database), migrated and seeded; then users, a grant + charge ledger pair per user and one
- *    `queued` generation per user are inserted directly (bulk createMany) — the rows
- *    confirmGeneration would have written (talking-avatar model, lipsync inputs);
- *  - the fake KIE runs in a child process (scripts/bench/fake-kie-server.ts) so its task map and
- *    uploads do not count against this process's RSS. Tasks finish on time only
- *    (pollsPerStep 0, stepMs: done 3 × step-ms after createTask), with a callback when on;
- *  - callbacks "on": the real HTTP server (src/server/http.ts) receives them and calls
- *    worker.handleCallback, as in the app;
- *  - the messenger is a RECORDING JobMessenger: progress/failed are no-ops, deliver() records
- *    Date.now() and returns { kind: 'video' } at once (no Telegram, no download), so the
- *    measured delay is the worker's: provider completion (the fake's completeTime) → deliver().
- * Reported: peak RSS of this process (sampled every 20 ms, includes PGlite when used), status
- * requests per second at the fake (max over sliding 1 s windows) vs PROVIDER_POLLS_PER_SECOND,
- * and p50/p95 of completion → delivery (tasks completed but not delivered when the run stops
- * count with their delay so far, i.e. as a lower bound).
+ * Setup per mode (callbacks off / on):
+ *  - the fake KIE holds `jobs` running tasks (created directly in it, as if createTask had been
+ *    called earlier; with the bot's callback URL when callbacks are on);
+ *  - a fresh database, migrated and seeded by THIS process, then closed: one user per task (the
+ *    fake Telegram's users, so deliveries reach a known chat), a grant + charge ledger pair, and
+ *    one `running` generation per task (polled before) whose next poll is spread over one poll interval — the
+ *    steady state of `jobs` generations in flight;
+ *  - the bot starts; then the fake completes `complete` tasks in order at `complete-rate` per
+ *    second (each sends its callback when callbacks are on) while the others stay in flight and
+ *    are polled. Delivery is the real one: download from the fake KIE, sendVideo to the fake Telegram.
+ * Reported, for the bot process only: peak RSS (max of VmHWM from /proc/<pid>/status and the
+ * VmRSS samples), CPU time (/proc/<pid>/stat), event-loop delay (the bot's own /metrics:
+ * prom-client's monitorEventLoopDelay p99/max per scrape, scraped every second); status requests
+ * per second at the fake KIE (max over sliding 1 s windows) vs PROVIDER_POLLS_PER_SECOND; the
+ * callbacks' HTTP answers; and completion (the fake's completeTime) → delivery (sendVideo
+ * arriving at the fake Telegram) p50/p95. Completed tasks undelivered when the run stops count
+ * with their delay so far.
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
 import { openDatabase } from '../../src/db/client.js';
 import { seedCatalog } from '../../src/db/seed.js';
-import { createJobWorker } from '../../src/jobs/index.js';
-import type { DeliveryOutcome, JobMessenger, JobView } from '../../src/jobs/ports.js';
-import { createProviderRegistry } from '../../src/providers/registry.js';
-import { createServer } from '../../src/server/http.js';
-import { fixtureMediaSource, lipsyncInputs } from '../../test/support/builders.js';
-import { args, backgroundLoad, createBenchDatabase, emitJson, machine, MB, percentile, ROOT, round, RssSampler, sleep, spawnTs, stopChild } from './lib.js';
+import { FakeTelegram, randomToken, type CallRecord } from '../../test/support/fake-telegram/index.js';
+import { fixturePath } from '../../test/support/fake-kie/media.js';
+import {
+  args,
+  backgroundLoad,
+  botRuntime,
+  buildDist,
+  busyPercent,
+  createBenchDatabase,
+  emitJson,
+  hostCpu,
+  machine,
+  percentile,
+  procCpuMs,
+  ROOT,
+  round,
+  sleep,
+  spawnBot,
+  spawnTs,
+  stopChild,
+} from './lib.js';
 
 const opts = args({
-  db: 'pglite',
+  db: 'postgres',
   jobs: '10000',
   callbacks: 'both',
-  cap: '20',
-  'submit-cap': '1000',
-  'poll-interval': '5000',
-  concurrency: '8',
-  'step-ms': '5000',
-  'max-seconds': '240',
+  complete: '1500',
+  'complete-rate': '50',
+  cap: '500',
+  'poll-interval': '30000',
+  concurrency: '32',
+  'max-seconds': '150',
   'poll-timeout': String(20 * 60_000),
+  runtime: 'dist',
 });
+const RUNTIME = botRuntime(opts.runtime!);
 const JOBS = Number(opts.jobs);
 const CAP = Number(opts.cap);
-const SUBMIT_CAP = Number(opts['submit-cap']);
 const POLL_MS = Number(opts['poll-interval']);
-const CONCURRENCY = Number(opts.concurrency);
-const STEP_MS = Number(opts['step-ms']);
+const COMPLETE = Math.min(Number(opts.complete), JOBS);
+const COMPLETE_RATE = Number(opts['complete-rate']);
 const MAX_MS = Number(opts['max-seconds']) * 1000;
 const modes = opts.callbacks === 'both' ? ['off', 'on'] : [opts.callbacks!];
-const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
-
-class RecordingMessenger implements JobMessenger {
-  readonly delivered = new Map<string, number>();
-  readonly failures = new Map<string, string>();
-  async progress(): Promise<null> {
-    return null;
-  }
-  async deliver(job: JobView): Promise<DeliveryOutcome> {
-    if (!this.delivered.has(job.id)) this.delivered.set(job.id, Date.now());
-    return { kind: 'video', fileId: `file-${job.id}` };
-  }
-  async failed(job: JobView, reason: string): Promise<void> {
-    this.failures.set(job.id, reason);
-  }
-}
 
 interface KieStats {
   polls: number[];
@@ -79,69 +84,78 @@ interface KieStats {
   created: number;
   uploads: number;
   tasks: number;
+  callbackStatus: Record<string, number>;
 }
 
-function maxPerWindow(times: number[], windowMs = 1000): { sliding: number; bucket: number } {
+function maxPerWindow(times: number[], windowMs = 1000): number {
   const t = [...times].sort((a, b) => a - b);
   let sliding = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
     while (t[i]! - t[j]! >= windowMs) j++;
     sliding = Math.max(sliding, i - j + 1);
   }
-  const buckets = new Map<number, number>();
-  for (const x of t) buckets.set(Math.floor(x / windowMs), (buckets.get(Math.floor(x / windowMs)) ?? 0) + 1);
-  return { sliding, bucket: Math.max(0, ...buckets.values()) };
+  return sliding;
+}
+
+/** VmHWM / VmRSS of a process in MB (Linux). */
+function procMemMB(pid: number): { hwm: number; rss: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { hwm: kb('VmHWM') / 1024, rss: kb('VmRSS') / 1024 };
+  } catch {
+    return { hwm: NaN, rss: NaN };
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** prom-client's event-loop figures (ms) and heap/external memory (MB) from one /metrics scrape. */
+async function scrapeLag(port: number): Promise<{ p99: number; max: number; heapUsedMB: number; heapTotalMB: number; externalMB: number } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.eE+-]+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    const mb = (name: string) => value(name) / 1000 / 1024 / 1024;
+    return {
+      p99: value('nodejs_eventloop_lag_p99_seconds'),
+      max: value('nodejs_eventloop_lag_max_seconds'),
+      heapUsedMB: mb('nodejs_heap_size_used_bytes'),
+      heapTotalMB: mb('nodejs_heap_size_total_bytes'),
+      externalMB: mb('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 async function runOnce(callbacks: 'on' | 'off') {
-  const benchDb = await createBenchDatabase(opts.db!);
-  const db = await openDatabase({ databaseUrl: benchDb.databaseUrl, dataDir: benchDb.dataDir });
-  await db.migrate();
-  await seedCatalog(db.prisma);
-  const prisma = db.prisma;
-  const model = await prisma.catalogModel.findUniqueOrThrow({ where: { slug: 'kling-ai-avatar' } });
-
-  // --- seed: users, ledger (grant + charge), queued generations
-  const t0Seed = performance.now();
-  const price = 10;
-  const now = new Date();
-  const inputs = lipsyncInputs(3);
-  const ids = Array.from({ length: JOBS }, () => randomUUID());
-  for (let i = 0; i < JOBS; i += 1000) {
-    const chunk = ids.slice(i, i + 1000).map((id, k) => ({ id, userId: BigInt(7_000_000 + i + k) }));
-    await prisma.user.createMany({ data: chunk.map((c) => ({ id: c.userId, firstName: `U${c.userId}`, balance: 0 })) });
-    await prisma.ledgerEntry.createMany({
-      data: chunk.flatMap((c) => [
-        { userId: c.userId, kind: 'grant' as const, amount: price, balanceAfter: price, idempotencyKey: `grant:bench:${c.userId}` },
-        { userId: c.userId, kind: 'charge' as const, amount: -price, balanceAfter: 0, idempotencyKey: `charge:${c.id}`, generationId: c.id },
-      ]),
-    });
-    await prisma.generation.createMany({
-      data: chunk.map((c) => ({
-        id: c.id,
-        userId: c.userId,
-        chatId: c.userId,
-        modelSlug: model.slug,
-        kind: model.kind,
-        state: 'queued' as const,
-        price,
-        inputs: inputs as never,
-        language: 'en',
-        externalTaskId: c.id.replace(/-/g, ''),
-        nextRunAt: now,
-        deadlineAt: new Date(now.getTime() + Number(opts['poll-timeout'])),
-        createdAt: now,
-      })),
-    });
-  }
-  const seedMs = performance.now() - t0Seed;
+  const token = randomToken();
+  const tg = await FakeTelegram.start({ tokens: [token] });
+  const state = tg.bot(token).state;
+  const image = state.files.addPhoto(readFileSync(fixturePath('portrait.jpg')), 512, 512).at(-1)!;
+  const voice = state.files.add('voice', readFileSync(fixturePath('voice.ogg')), { mimeType: 'audio/ogg', meta: { duration: 3, mimeType: 'audio/ogg' } });
+  const users = Array.from({ length: JOBS }, (_, i) => tg.user({ firstName: `U${i}` }, token));
+  const inputs = {
+    image: { fileId: image.fileId, mime: 'image/jpeg', size: image.data.length, fileName: 'portrait.jpg', width: 512, height: 512 },
+    audio: { fileId: voice.fileId, mime: 'audio/ogg', size: voice.data.length, fileName: 'voice.ogg' },
+    audioSeconds: 3,
+    options: {},
+  };
 
   // --- fake KIE (child process)
   const kieProc = spawnTs(
     path.join(ROOT, 'scripts/bench/fake-kie-server.ts'),
-    {
-      FAKE_KIE_OPTIONS: JSON.stringify({ pollsPerStep: 0, stepMs: STEP_MS, credits: 10_000_000, callbacks: { enabled: callbacks === 'on' } }),
-    },
+    { FAKE_KIE_OPTIONS: JSON.stringify({ pollsPerStep: 0, credits: 10_000_000, callbacks: { enabled: callbacks === 'on' } }) },
     { ipc: true },
   );
   await kieProc.waitFor(/"apiBaseUrl"/);
@@ -157,135 +171,243 @@ async function runOnce(callbacks: 'on' | 'off') {
       kieProc.child.send({ cmd: 'stats' });
     });
 
-  const providers = createProviderRegistry({ kie, timeoutMs: 30_000, logger });
-  const messenger = new RecordingMessenger();
-  const secret = 'bench-callback-secret';
-  const server = createServer({
-    logger,
-    isReady: async () => true,
-    callbacks: { secret, handle: (cb) => worker.handleCallback(cb.provider, cb) },
+  const port = await freePort();
+  const secret = randomToken().replace(':', 'x');
+  const callBackUrl = callbacks === 'on' ? `http://127.0.0.1:${port}/callbacks/kie?secret=${encodeURIComponent(secret)}` : undefined;
+  const taskIds = await new Promise<string[]>((resolve) => {
+    kieProc.child.once('message', (m) => resolve((m as { taskIds: string[] }).taskIds));
+    kieProc.child.send({ cmd: 'seed', count: JOBS, model: 'kling/ai-avatar-standard', ...(callBackUrl ? { callBackUrl } : {}) });
   });
-  const port = await server.listen(0, '127.0.0.1');
-  const worker = createJobWorker({
-    prisma,
-    providers,
-    messenger,
-    media: fixtureMediaSource,
-    logger,
-    now: () => new Date(),
-    instanceId: `bench-${process.pid}`,
-    pollIntervalMs: POLL_MS,
-    pollTimeoutMs: Number(opts['poll-timeout']),
-    concurrency: CONCURRENCY,
-    pollsPerSecond: CAP,
-    submitsPerSecond: SUBMIT_CAP,
-    ...(callbacks === 'on' ? { callbacks: { publicUrl: `http://127.0.0.1:${port}`, secret } } : {}),
+
+  // --- seed, by this process, before the bot exists
+  const benchDb = await createBenchDatabase(opts.db!);
+  const t0Seed = performance.now();
+  const chatOf = new Map<string, string>(); // chat id → generation id
+  {
+    const db = await openDatabase({ databaseUrl: benchDb.databaseUrl, dataDir: benchDb.dataDir });
+    await db.migrate();
+    await seedCatalog(db.prisma);
+    const prisma = db.prisma;
+    const model = await prisma.catalogModel.findUniqueOrThrow({ where: { slug: 'kling-ai-avatar' } });
+    const price = 10;
+    const now = new Date();
+    for (let i = 0; i < JOBS; i += 1000) {
+      const chunk = users.slice(i, i + 1000).map((u, k) => ({ id: randomUUID(), userId: BigInt(u.id), chatId: BigInt(u.chatId), taskId: taskIds[i + k]! }));
+      for (const c of chunk) chatOf.set(String(c.chatId), c.id);
+      await prisma.user.createMany({ data: chunk.map((c) => ({ id: c.userId, firstName: `U${c.userId}`, balance: 0 })) });
+      await prisma.ledgerEntry.createMany({
+        data: chunk.flatMap((c) => [
+          { userId: c.userId, kind: 'grant' as const, amount: price, balanceAfter: price, idempotencyKey: `grant:bench:${c.userId}` },
+          { userId: c.userId, kind: 'charge' as const, amount: -price, balanceAfter: 0, idempotencyKey: `charge:${c.id}`, generationId: c.id },
+        ]),
+      });
+      await prisma.generation.createMany({
+        data: chunk.map((c) => ({
+          id: c.id,
+          userId: c.userId,
+          chatId: c.chatId,
+          modelSlug: model.slug,
+          kind: model.kind,
+          state: 'running' as const, // polled before: the steady state of a job in flight
+          providerTaskId: c.taskId,
+          submitAttempts: 1,
+          submittedAt: now,
+          price,
+          inputs: inputs as never,
+          language: 'en',
+          externalTaskId: c.id.replace(/-/g, ''),
+          nextRunAt: new Date(now.getTime() + Math.floor(Math.random() * POLL_MS)),
+          deadlineAt: new Date(now.getTime() + Number(opts['poll-timeout'])),
+          createdAt: now,
+        })),
+      });
+    }
+    await db.close();
+  }
+  const seedMs = performance.now() - t0Seed;
+
+  // --- deliveries as they reach the fake Telegram (first sendVideo or link message per chat)
+  const callLog = (tg as unknown as { server: { calls: CallRecord[] } }).server.calls;
+  const changes = (tg.signal as unknown as { emitter: EventEmitter }).emitter;
+  const delivered = new Map<string, number>(); // generation id → epoch ms
+  const onChange = () => {
+    for (const call of callLog) {
+      const m = call.method.toLowerCase();
+      if (m !== 'sendvideo' && m !== 'senddocument') continue;
+      const gen = chatOf.get(String(call.params.chat_id));
+      if (gen && !delivered.has(gen)) delivered.set(gen, call.at);
+    }
+    callLog.length = 0;
+  };
+  changes.on('change', onChange);
+
+  // --- the bot
+  const bot = spawnBot(RUNTIME, {
+    ENV_FILE: 'none',
+    BOT_TOKEN: token,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'info', // as in production (and "bot started" is an info line)
+    KIE_API_KEY: kie.apiKey,
+    KIE_API_BASE_URL: kie.apiBaseUrl,
+    KIE_UPLOAD_BASE_URL: kie.uploadBaseUrl,
+    POLL_INTERVAL_MS: String(POLL_MS),
+    POLL_TIMEOUT_MS: opts['poll-timeout']!,
+    PROVIDER_POLLS_PER_SECOND: String(CAP),
+    WORKER_CONCURRENCY: opts.concurrency!,
+    METRICS_DB_CACHE_MS: '3600000',
+    ...(callbacks === 'on' ? { PUBLIC_URL: `http://127.0.0.1:${port}`, CALLBACK_SECRET: secret } : {}),
+    ...benchDb.env,
+  });
+  const tStart = performance.now();
+  await bot.waitFor(/bot started/, 120_000);
+  const pid = bot.child.pid!;
+  const startedMs = performance.now() - tStart;
+  const rssAtStartMB = procMemMB(pid).rss;
+  await new Promise((resolve) => {
+    kieProc.child.once('message', resolve);
+    kieProc.child.send({ cmd: 'complete', count: COMPLETE, perSecond: COMPLETE_RATE });
   });
 
   // --- run
-  const rss = new RssSampler(20);
+  const cpu0 = procCpuMs(pid);
+  const host0 = hostCpu();
   const t0 = performance.now();
-  worker.start();
+  let peakRss = 0;
+  let lagP99 = 0;
+  let lagMax = 0;
+  let heap = { heapUsedMB: 0, heapTotalMB: 0, externalMB: 0 };
+  const lagP99s: number[] = [];
   let lastReport = t0;
-  let submittedAt = NaN;
+  let lastScrape = 0;
   for (;;) {
-    await sleep(500);
+    await sleep(250);
+    const mem = procMemMB(pid);
+    if (mem.rss > peakRss) peakRss = mem.rss;
     const elapsed = performance.now() - t0;
-    if (Number.isNaN(submittedAt)) {
-      const queued = await prisma.generation.count({ where: { state: 'queued' } });
-      if (queued === 0) submittedAt = elapsed;
+    if (elapsed - lastScrape >= 1000) {
+      lastScrape = elapsed;
+      const lag = await scrapeLag(port);
+      if (lag && Number.isFinite(lag.p99)) {
+        lagP99s.push(lag.p99);
+        lagP99 = Math.max(lagP99, lag.p99);
+        lagMax = Math.max(lagMax, lag.max);
+        if (lag.heapTotalMB > heap.heapTotalMB)
+          heap = { heapUsedMB: round(lag.heapUsedMB), heapTotalMB: round(lag.heapTotalMB), externalMB: round(lag.externalMB) };
+      }
     }
-    if (performance.now() - lastReport > 10_000) {
+    if (performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
-      process.stdout.write(
-        `    [callbacks ${callbacks}] ${round(elapsed / 1000)} s: delivered ${messenger.delivered.size}/${JOBS}, RSS ${round(process.memoryUsage.rss() / MB)} MB\n`,
-      );
+      process.stdout.write(`    [callbacks ${callbacks}] ${round(elapsed / 1000)} s: delivered ${delivered.size}/${COMPLETE}, bot RSS ${round(mem.rss)} MB\n`);
     }
-    if (messenger.delivered.size + messenger.failures.size >= JOBS || elapsed > MAX_MS) break;
+    if (delivered.size >= COMPLETE || elapsed > MAX_MS || bot.child.exitCode !== null) break;
   }
   const wallMs = performance.now() - t0;
   const endEpoch = Date.now();
-  await worker.stop();
-  const mem = rss.stop();
+  const cpuMs = procCpuMs(pid) - cpu0;
+  const hostBusy = busyPercent(host0, hostCpu());
+  const hwm = procMemMB(pid).hwm;
+  await stopChild(bot.child, 15_000);
   const stats = await kieStats();
   kieProc.child.send({ cmd: 'stop' });
   await Promise.race([new Promise((r) => kieProc.child.once('exit', r)), sleep(3000)]);
   await stopChild(kieProc.child, 2000);
-  await server.close(1000);
-  const states = await prisma.generation.groupBy({ by: ['state'], _count: true });
+  changes.off('change', onChange);
+  await tg.stop();
+
+  // generation → provider task, read after the bot stopped
   const taskOf = new Map<string, string>();
-  for (const row of await prisma.generation.findMany({ select: { id: true, providerTaskId: true } })) {
-    if (row.providerTaskId) taskOf.set(row.id, row.providerTaskId);
+  let states: Record<string, number>;
+  {
+    const db = await openDatabase({ databaseUrl: benchDb.databaseUrl, dataDir: benchDb.dataDir });
+    for (const row of await db.prisma.generation.findMany({ select: { id: true, providerTaskId: true } })) {
+      if (row.providerTaskId) taskOf.set(row.id, row.providerTaskId);
+    }
+    states = Object.fromEntries((await db.prisma.generation.groupBy({ by: ['state'], _count: true })).map((s) => [s.state, s._count]));
+    await db.close();
   }
-  await db.close();
   await benchDb.cleanup();
 
   // --- figures
   const delays: number[] = [];
   let censored = 0;
-  // The fake knows tasks by its taskId, the messenger by generation id: joined via providerTaskId.
-  const completions = stats.completions;
   for (const [genId, task] of taskOf) {
-    const done = completions[task];
+    const done = stats.completions[task];
     if (done === undefined) continue;
-    const delivered = messenger.delivered.get(genId);
-    if (delivered !== undefined) delays.push(delivered - done);
+    const at = delivered.get(genId);
+    if (at !== undefined) delays.push(at - done);
     else {
       delays.push(endEpoch - done);
       censored++;
     }
   }
-  const rate = maxPerWindow(stats.polls);
-  const pollSpanS = stats.polls.length ? (Math.max(...stats.polls) - Math.min(...stats.polls)) / 1000 : 0;
+  const sliding = maxPerWindow(stats.polls);
   const target = callbacks === 'on' ? 1000 : POLL_MS;
   const result = {
     callbacks,
     jobs: JOBS,
+    completed: COMPLETE,
     seedMs: round(seedMs),
+    botStartMs: round(startedMs),
     wallS: round(wallMs / 1000),
-    allSubmittedS: round(submittedAt / 1000),
-    created: stats.created,
-    completedAtProvider: Object.keys(completions).length,
-    delivered: messenger.delivered.size,
-    failed: messenger.failures.size,
-    states: Object.fromEntries(states.map((s) => [s.state, s._count])),
-    rss: mem,
+    callbackAnswers: stats.callbackStatus,
+    completedAtProvider: Object.keys(stats.completions).length,
+    delivered: delivered.size,
+    states,
+    botRssPeakMB: round(Math.max(hwm, peakRss)),
+    botRssAtStartMB: round(rssAtStartMB),
+    botHeapAtPeak: heap,
+    botCpuS: round(cpuMs / 1000),
+    botCpuPercent: round((100 * cpuMs) / wallMs),
+    eventLoopP99MaxMs: round(lagP99),
+    eventLoopP99MedianMs: round(percentile(lagP99s, 50)),
+    eventLoopMaxMs: round(lagMax),
+    hostBusyPercent: hostBusy,
     statusRequests: stats.polls.length,
-    statusPerSecMaxSliding: rate.sliding,
-    statusPerSecMaxBucket: rate.bucket,
-    statusPerSecMean: round(stats.polls.length / Math.max(pollSpanS, 0.001)),
+    statusPerSecMax: sliding,
     cap: CAP,
     delayP50Ms: round(percentile(delays, 50)),
     delayP95Ms: round(percentile(delays, 95)),
-    delayMaxMs: round(Math.max(...delays)),
     undeliveredAtEnd: censored,
     delayTargetMs: target,
     meets: {
-      rss: mem.peakMB < 300,
-      pollCap: rate.sliding <= CAP,
-      delay: censored === 0 && percentile(delays, 95) < target,
+      rss: Math.max(hwm, peakRss) < 300,
+      pollCap: sliding <= CAP,
+      delay: censored === 0 && delays.length > 0 && percentile(delays, 95) < target,
     },
   };
   process.stdout.write(
-    `  callbacks ${callbacks.padEnd(3)}: ${result.delivered}/${JOBS} delivered in ${result.wallS} s (all submitted after ${result.allSubmittedS} s); ` +
-      `peak RSS ${mem.peakMB} MB (baseline ${mem.baselineMB} MB; target < 300 MB); ` +
-      `status requests max ${rate.sliding}/s sliding, ${rate.bucket}/s per calendar second, mean ${result.statusPerSecMean}/s (cap ${CAP}); ` +
-      `completion → delivery p50 ${result.delayP50Ms} ms, p95 ${result.delayP95Ms} ms${censored ? ` (≥, ${censored} not delivered when the run stopped)` : ''} (target < ${target} ms)\n`,
+    `  callbacks ${callbacks.padEnd(3)}: ${result.delivered}/${COMPLETE} completed tasks delivered (${JOBS} in flight) in ${result.wallS} s; bot peak RSS ${result.botRssPeakMB} MB (target < 300; V8 heap ${heap.heapUsedMB}/${heap.heapTotalMB} MB, external ${heap.externalMB} MB), ` +
+      `CPU ${result.botCpuS} s (${result.botCpuPercent}%), event-loop p99 ≤ ${result.eventLoopP99MaxMs} ms (median ${result.eventLoopP99MedianMs}, max ${result.eventLoopMaxMs}); ` +
+      `status requests max ${sliding}/s (cap ${CAP}); completion → delivery p50 ${result.delayP50Ms} ms, p95 ${result.delayP95Ms} ms` +
+      `${censored ? ` (≥, ${censored} undelivered at the end)` : ''} (target < ${target} ms); host busy ${hostBusy}%\n`,
   );
+  mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+  writeFileSync(path.join(ROOT, '.tmp', `bench-jobs-bot-${callbacks}.log`), bot.output());
   return result;
 }
 
+if (RUNTIME === 'dist') buildDist();
 const background = await backgroundLoad();
 process.stdout.write(
-  `jobs benchmark: db=${opts.db} jobs=${JOBS} cap=${CAP}/s poll=${POLL_MS} ms concurrency=${CONCURRENCY} task duration=${3 * STEP_MS} ms, ` +
-    `bounded to ${MAX_MS / 1000} s per mode (host busy before start: ${background}%); machine ${JSON.stringify(machine())}\n`,
+  `jobs benchmark (bot as its own process): db=${opts.db} jobs=${JOBS} cap=${CAP}/s poll=${POLL_MS} ms concurrency=${opts.concurrency} ` +
+    `${COMPLETE} completed at ${COMPLETE_RATE}/s, bounded to ${MAX_MS / 1000} s per mode (host busy before start: ${background}%)\n`,
 );
 const runs = [];
 for (const mode of modes) runs.push(await runOnce(mode as 'on' | 'off'));
 emitJson({
   bench: 'jobs',
   db: opts.db,
-  config: { jobs: JOBS, cap: CAP, pollIntervalMs: POLL_MS, concurrency: CONCURRENCY, taskDurationMs: 3 * STEP_MS, maxSeconds: MAX_MS / 1000 },
+  config: {
+    jobs: JOBS,
+    cap: CAP,
+    pollIntervalMs: POLL_MS,
+    concurrency: Number(opts.concurrency),
+    complete: COMPLETE,
+    completeRate: COMPLETE_RATE,
+    maxSeconds: MAX_MS / 1000,
+  },
   machine: machine(),
   hostBusyBeforePercent: background,
   runs,

@@ -3,7 +3,7 @@
  * folder or a new PostgreSQL database), percentiles, an RSS sampler, the machine description and
  * the final JSON line. Nothing here talks to anything but 127.0.0.1.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import path from 'node:path';
@@ -205,4 +205,43 @@ export async function backgroundLoad(ms = 1000): Promise<number> {
   const a = hostCpu();
   await sleep(ms);
   return busyPercent(a, hostCpu());
+}
+
+export type BotRuntime = 'dist' | 'tsx';
+
+export function botRuntime(value: string): BotRuntime {
+  if (value !== 'dist' && value !== 'tsx') throw new Error(`--runtime must be dist or tsx, not ${value}`);
+  return value;
+}
+
+/** Compiles src into dist/ as the Docker image does (`npm run build`), incrementally. */
+export function buildDist(): void {
+  execFileSync(
+    path.join(ROOT, 'node_modules/.bin/tsc'),
+    ['-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/bench-dist.tsbuildinfo'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+/**
+ * The real bot as a child process: `node dist/main.js` (production, see the Dockerfile) or
+ * `node --import tsx src/main.ts` (npm start). A developer's .env never applies.
+ */
+export function spawnBot(
+  runtime: BotRuntime,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): { child: ChildProcess; output(): string; waitFor(pattern: RegExp, timeoutMs?: number): Promise<void> } {
+  const fullEnv = { ENV_FILE: 'none', ...env };
+  if (runtime === 'tsx') return spawnTs(path.join(ROOT, 'src/main.ts'), fullEnv, { nodeArgs });
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fullEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const watch = watchOutput(child, 'dist/main.js');
+  return { child, output: watch.output, waitFor: (pattern, timeoutMs = 60_000) => watch.waitFor(pattern, timeoutMs) };
 }

@@ -9,6 +9,8 @@ export interface AppFlavor {
   deps: BotDeps;
   /** The sender's user row (set for every update that has a sender). */
   user: User;
+  /** The sender's first contact is already recorded (read with the user row; false = not known). */
+  firstContactRecorded: boolean;
   locale: Locale;
   t: Translate;
 }

@@ -1,8 +1,8 @@
 /**
  * Everything an update needs from the database before its handlers run, in ONE statement:
  * mark the update as seen (drops redeliveries and a second instance's copy), create or refresh
- * the sender's user row, and prefetch the chat's conversation state. One round trip instead of
- * three keeps the per-update cost low (see docs/benchmarks.md).
+ * the sender's user row, prefetch the chat's conversation state and whether the sender's first
+ * contact is recorded. One round trip instead of four keeps the per-update cost low (see docs/benchmarks.md).
  */
 import type { PrismaClient } from '../db/client.js';
 import type { User } from '../domain/users.js';
@@ -14,6 +14,8 @@ export interface PreludeResult {
   user: User | null;
   /** Raw stored conversation state of the chat (undefined = none stored). */
   conversation: string | undefined;
+  /** The user's first contact (UserOrigin) is recorded: the first-contact step has nothing to do. */
+  firstContactRecorded: boolean;
 }
 
 interface Row {
@@ -30,6 +32,7 @@ interface Row {
   updatedAt: Date | null;
   lastSeenAt: Date | null;
   conversation: string | null;
+  origin: boolean;
 }
 
 export async function updatePrelude(prisma: PrismaClient, input: { updateId: number; contact?: Contact; conversationKey?: string }): Promise<PreludeResult> {
@@ -52,7 +55,8 @@ export async function updatePrelude(prisma: PrismaClient, input: { updateId: num
     SELECT (SELECT count(*) FROM seen)::int AS "fresh",
            usr."id", usr."username", usr."firstName", usr."telegramLanguage", usr."language", usr."balance",
            usr."unreachable", usr."banned", usr."createdAt", usr."updatedAt", usr."lastSeenAt",
-           (SELECT "value" FROM "ConversationState" WHERE "key" = ${input.conversationKey ?? null}) AS "conversation"
+           (SELECT "value" FROM "ConversationState" WHERE "key" = ${input.conversationKey ?? null}) AS "conversation",
+           EXISTS (SELECT 1 FROM "UserOrigin" WHERE "userId" = ${id}::bigint) AS "origin"
     FROM (SELECT 1) AS one LEFT JOIN usr ON true`;
   const row = rows[0]!;
   const user: User | null =
@@ -71,5 +75,5 @@ export async function updatePrelude(prisma: PrismaClient, input: { updateId: num
           updatedAt: new Date(row.updatedAt!),
           lastSeenAt: new Date(row.lastSeenAt!),
         };
-  return { fresh: row.fresh > 0, user, conversation: row.conversation ?? undefined };
+  return { fresh: row.fresh > 0, user, conversation: row.conversation ?? undefined, firstContactRecorded: Boolean(row.origin) };
 }

@@ -4,13 +4,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { applyMigrations, defaultMigrationPaths, type MigrationPaths } from './migrate.js';
+import { applyMigrations, defaultMigrationPaths, pendingMigrations, type MigrationPaths } from './migrate.js';
 
 export type { PrismaClient } from '../generated/prisma/client.js';
 
@@ -41,9 +38,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let kind: Database['kind'];
   let migrate: () => Promise<string[]>;
 
+  // Only the driver in use is loaded (PGlite's WebAssembly costs memory and start-up time).
   if (options.databaseUrl) {
     kind = 'postgres';
     const databaseUrl = options.databaseUrl;
+    const [{ PrismaPg }, { default: pg }] = await Promise.all([import('@prisma/adapter-pg'), import('pg')]);
     factory = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
     closeDriver = async () => {};
     // The schema engine takes a session advisory lock and never releases it: run it on its own
@@ -58,6 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   } else {
     kind = 'pglite';
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
     const dataDir = options.dataDir ?? './data';
     let pglite: PGlite;
     if (dataDir.startsWith('memory://')) {
@@ -78,7 +78,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     prisma,
     kind,
-    migrate,
+    // The schema engine (WebAssembly, ~60 MB and a second of start-up) is loaded only when a
+    // committed migration is not recorded as applied yet.
+    async migrate() {
+      if ((await pendingMigrations(prisma, migrationPaths)).length === 0) return [];
+      return migrate();
+    },
     async ping() {
       try {
         await prisma.$queryRawUnsafe('SELECT 1');

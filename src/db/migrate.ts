@@ -96,6 +96,29 @@ async function withEngine<T>(
   }
 }
 
+/**
+ * Committed migrations the database has not recorded as finished (all of them when
+ * `_prisma_migrations` does not exist yet). A cheap check, so a started database does not load
+ * the schema engine; a migration edited after it was applied is not detected here (Prisma only
+ * warns about that too).
+ */
+export async function pendingMigrations(
+  prisma: { $queryRawUnsafe<T>(sql: string): Promise<T> },
+  paths: MigrationPaths = defaultMigrationPaths(),
+): Promise<string[]> {
+  const committed = (await readMigrations(paths.migrationsDir)).migrationDirectories.map((d) => d.path);
+  let applied: Set<string>;
+  try {
+    const rows = await prisma.$queryRawUnsafe<{ name: string }[]>(
+      `SELECT "migration_name" AS "name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
+    );
+    applied = new Set(rows.map((r) => r.name));
+  } catch {
+    return committed;
+  }
+  return committed.filter((name) => !applied.has(name));
+}
+
 /** Applies pending committed migrations; returns the names of those applied now. */
 export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, paths: MigrationPaths = defaultMigrationPaths()): Promise<string[]> {
   const migrationsList = await readMigrations(paths.migrationsDir);

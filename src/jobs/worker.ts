@@ -22,6 +22,7 @@ import { toCatalogEntry } from '../domain/catalog.js';
 import { generationStateFor } from './generation-state.js';
 import { jobModel } from './provider-failover.js';
 import { POLLED_STATES } from '../domain/generation-states.js';
+import { createCallbackWakes } from './callback-wakes.js';
 import { createLeaseStore, DUE_STATE_SQL, LeaseLostError, type Claimed, type Lease } from './lease.js';
 import { stepDeadlineMs } from './policy.js';
 import type { JobMessenger, MediaSource } from './ports.js';
@@ -144,6 +145,12 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     now: deps.now,
     ...(deps.providers.configured ? { providers: [...deps.providers.configured] } : {}),
   });
+  const callbackWakes = createCallbackWakes({
+    prisma,
+    logger: log,
+    wakeTime: () => new Date(deps.now().getTime() - URGENT_OFFSET_MS),
+    onWoken: () => kick(),
+  });
 
   // ------------------------------------------------------------------------- loop
 
@@ -248,6 +255,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       } else {
         await steps;
       }
+      await callbackWakes.flush(); // queued callback wakes are written before the database closes
       started = false;
       log.info('job worker stopped');
     },
@@ -279,17 +287,9 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
         log.warn({ provider: providerId }, 'rejected a provider callback');
         return false;
       }
-      const woken = await prisma.generation.updateMany({
-        where: {
-          providerTaskId: signal.taskId,
-          // The job's own provider, or the one it moved to (one model, two providers).
-          AND: [{ OR: [{ provider: provider.id }, { provider: null, model: { provider: provider.id } }] }],
-          OR: [{ state: { in: [...POLLED_STATES] } }, { state: 'refunded', lateDeliveryAllowed: true }],
-        },
-        data: { nextRunAt: new Date(deps.now().getTime() - URGENT_OFFSET_MS) },
-      });
-      log.debug({ provider: providerId, woken: woken.count }, 'provider callback');
-      kick();
+      // Answered before any database work: the wake is queued and written in a batch
+      // (callback-wakes.ts explains why a crash loses nothing).
+      callbackWakes.add(provider.id, signal.taskId);
       return true;
     },
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { diffMigrationsToSchema } from '../../src/db/migrate.js';
+import { diffMigrationsToSchema, pendingMigrations } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/client.js';
 import { DEFAULT_CATALOG, seedCatalog } from '../../src/db/seed.js';
 import { createTestDatabase } from '../support/db.js';
@@ -20,8 +20,16 @@ describe('migrations', () => {
     const testDb = await createTestDatabase({ inMemory: true, fresh: true });
     const db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
     try {
+      expect((await pendingMigrations(db.prisma)).length).toBeGreaterThan(0);
       expect((await db.migrate()).length).toBeGreaterThan(0);
+      expect(await pendingMigrations(db.prisma)).toEqual([]);
       expect(await db.migrate()).toEqual([]);
+      // A migration recorded as not finished is pending again (and the engine is loaded for it).
+      await db.prisma.$executeRawUnsafe(
+        `UPDATE "_prisma_migrations" SET "finished_at" = NULL WHERE "migration_name" = (SELECT max("migration_name") FROM "_prisma_migrations")`,
+      );
+      expect(await pendingMigrations(db.prisma)).toHaveLength(1);
+      await db.prisma.$executeRawUnsafe(`UPDATE "_prisma_migrations" SET "finished_at" = now() WHERE "finished_at" IS NULL`);
       const recorded = await db.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL');
       expect(recorded[0]!.n).toBeGreaterThan(0);
 

@@ -24,6 +24,7 @@ export function appContext(deps: BotDeps): MiddlewareFn<BotContext> {
     // whose first handling failed (even if removing the mark failed too) is handled again.
     if (!prelude.fresh && !ctx.message?.successful_payment) return;
     if (key) setConversationPrefetch(ctx, prelude.conversation);
+    ctx.firstContactRecorded = prelude.firstContactRecorded;
     if (prelude.user) {
       ctx.user = prelude.user;
       const chosen = ctx.user.language;

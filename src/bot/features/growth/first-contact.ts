@@ -47,7 +47,8 @@ function rewriteCommandLink(ctx: BotContext, param: string | undefined): void {
 export function firstContact(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const param = startParam(ctx);
-    if (ctx.user && !ctx.from?.is_bot && mayBeFirstContact(ctx.user, ctx.deps.now())) {
+    // The prelude already read whether the first contact is recorded (no lookup per update).
+    if (ctx.user && !ctx.firstContactRecorded && !ctx.from?.is_bot && mayBeFirstContact(ctx.user, ctx.deps.now())) {
       const { prisma, config, logger } = ctx.deps;
       const result = await recordFirstContact(prisma, {
         userId: ctx.user.id,

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Generation_nextRunAt_idx" ON "Generation"("nextRunAt");

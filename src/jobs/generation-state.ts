@@ -29,7 +29,7 @@ import type { PrismaClient } from '../db/client.js';
 import { POLLED_STATES } from '../domain/generation-states.js';
 import { chargeKey, refundKey, type Generation, type GenerationState } from '../domain/generations.js';
 import { applyMove, inLedgerTransaction, type Tx } from '../domain/ledger.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { type Prisma } from '../generated/prisma/client.js';
 
 // ---------------------------------------------------------------------------------------------
 // The state machine

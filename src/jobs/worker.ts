@@ -21,7 +21,6 @@ import { type CallbackRequest, type VideoProvider } from '../providers/types.js'
 import { toCatalogEntry } from '../domain/catalog.js';
 import { generationStateFor } from './generation-state.js';
 import { jobModel } from './provider-failover.js';
-import { POLLED_STATES } from '../domain/generation-states.js';
 import { createCallbackWakes } from './callback-wakes.js';
 import { createLeaseStore, DUE_STATE_SQL, LeaseLostError, type Claimed, type Lease } from './lease.js';
 import { stepDeadlineMs } from './policy.js';

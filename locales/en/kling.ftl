@@ -60,3 +60,7 @@ after-talk = 🗣 Make it talk
 after-extend-expired = This video can no longer be extended: the provider deletes videos after 30 days.
 after-talk-expired = This video can no longer be used: the provider deletes videos after 30 days.
 after-not-available = This is not available for this video.
+
+command-multi_image2video = Video from several photos
+command-motion_control = Move a photo like a video
+command-video_lipsync = Make a video speak a voice

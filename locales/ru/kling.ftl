@@ -64,3 +64,7 @@ after-talk = 🗣 Озвучить
 after-extend-expired = Это видео больше нельзя продлить: провайдер удаляет видео через 30 дней.
 after-talk-expired = Это видео больше нельзя использовать: провайдер удаляет видео через 30 дней.
 after-not-available = Для этого видео это недоступно.
+
+command-multi_image2video = Видео из нескольких фото
+command-motion_control = Оживить фото движением из видео
+command-video_lipsync = Озвучить видео голосом

@@ -7,6 +7,10 @@ export const USER_COMMANDS = [
   'lipsync',
   'text2video',
   'image2video',
+  // Kling suite tasks (shown in the menu only when a model serves them; the commands answer either way).
+  'multi_image2video',
+  'motion_control',
+  'video_lipsync',
   'balance',
   'topup',
   'history',

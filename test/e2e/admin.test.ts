@@ -104,6 +104,7 @@ describe('admin commands through the fake Bot API', () => {
       '/disable kling-ai-avatar',
       '/price kling-ai-avatar 1 fixed',
       '/cost kling-ai-avatar 0.1',
+      '/provider kling-2.6 kling',
       `/grant ${user.id} 1000 free money`,
       `/grant @mallory 5`,
       `/user ${victim.id}`,

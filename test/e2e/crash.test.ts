@@ -51,7 +51,9 @@ describe('crash safety', () => {
     bot = spawnBot(env);
     try {
       await bot.waitForOutput(/bot started/);
-      await waitForVideo(user, 45_000);
+      await waitForVideo(user, 45_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- bot output after the restart ---\n${bot.output().slice(-4000)}`);
+      });
       const videoCount = () => user.messages().filter((m) => Boolean((m as { video?: unknown }).video)).length;
       await staysTrue(() => videoCount() === 1, 1500, 'exactly one video after the restart');
     } finally {

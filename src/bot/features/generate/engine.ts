@@ -5,8 +5,9 @@
  * extras with Skip, then the quote listing every choice. Confirm is handled outside
  * (confirm.ts, exactly once). Adding a model is a spec plus a catalog row, not a new flow.
  *
- * Every database/network/clock call runs through `conversation.external`; waits use the
- * plugin's `waitFor…` with `otherwise`, so stray input gets a re-prompt.
+ * Every database/network/clock call runs through `conversation.external`; a wait for a button
+ * consumes every update and re-prompts on stray input (never `otherwise`, which skips the update
+ * without a state write: see flow-kit.ts on why that loses taps with several instances).
  *
  * Extension points: `askInput` (a new input kind: video, several photos), `askOption` (labels
  * of a new option key), `askExtra` (a new optional extra).
@@ -212,14 +213,10 @@ async function askFace(flow: Flow, inputs: GenerationInputs): Promise<void> {
   );
   await ctx.reply(t('kling-ask-face'), { reply_markup: keyboard });
   for (;;) {
-    const next = await conversation.waitForCallbackQuery(engineFaceCallback.filter, {
-      otherwise: async (other) => {
-        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
-        else if (other.message) await other.reply(t('kling-ask-face'));
-      },
-    });
-    const face = found.faces[engineFaceCallback.parse(next.callbackQuery.data)?.i ?? -1];
-    await next.answerCallbackQuery().catch(() => {});
+    const next = await conversation.wait();
+    if (next.callbackQuery) await next.answerCallbackQuery().catch(() => {});
+    else if (next.message) await next.reply(t('kling-ask-face'));
+    const face = found.faces[engineFaceCallback.parse(next.callbackQuery?.data)?.i ?? -1];
     if (!face) continue;
     await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
     inputs.face = { sessionId: found.sessionId, expiresAt: found.expiresAt, faceId: face.faceId, startMs: face.startMs, endMs: face.endMs };
@@ -302,15 +299,11 @@ async function askOption(flow: Flow, model: CatalogEntry, key: OptionKey, values
   );
   await ctx.reply(t(OPTION_QUESTION[key]), { reply_markup: keyboard });
   for (;;) {
-    const next = await conversation.waitForCallbackQuery(engineOptionCallback.filter, {
-      otherwise: async (other) => {
-        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
-        else if (other.message) await other.reply(t('catalog-option-reprompt'));
-      },
-    });
-    const data = engineOptionCallback.parse(next.callbackQuery.data);
+    const next = await conversation.wait();
+    if (next.callbackQuery) await next.answerCallbackQuery().catch(() => {});
+    else if (next.message) await next.reply(t('catalog-option-reprompt'));
+    const data = engineOptionCallback.parse(next.callbackQuery?.data);
     const value = data && data.k === key ? values[data.i] : undefined;
-    await next.answerCallbackQuery().catch(() => {});
     if (value === undefined) continue;
     await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
     return value;

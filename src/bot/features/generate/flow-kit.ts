@@ -1,8 +1,15 @@
 /**
  * Building blocks shared by the generation conversations. Everything that touches the
  * database, the network or the clock goes through `conversation.external` (replay-safe); Bot
- * API calls are made on the conversation's own ctx, never inside `external`. Waits use the
- * plugin's `waitFor…` with `otherwise`, so stray input is answered and dropped.
+ * API calls are made on the conversation's own ctx, never inside `external`.
+ *
+ * Waits consume every update (`conversation.wait()`, then a check), never the plugin's
+ * `waitFor…(…, { otherwise })`: a non-matching update there is *skipped*, which writes no state.
+ * With several instances that loses input: an instance that read the state just before another
+ * one saved it sees a tap as stray, skips it without a write, and the compare-and-set of the
+ * conversation storage never sees the conflict (test/e2e/two-instances.test.ts reproduces it).
+ * A consumed update is written, so the loser of the race fails its write and Telegram
+ * redelivers the update to a fresh state.
  */
 import { randomUUID } from 'node:crypto';
 import { InlineKeyboard } from 'grammy';
@@ -48,7 +55,11 @@ async function answerStray(ctx: ConvContext): Promise<void> {
  */
 export async function askFor<T>(flow: Flow, reprompt: string, accept: (ctx: ConvContext) => Promise<T | null> | T | null): Promise<T> {
   for (;;) {
-    const next = await flow.conversation.waitFor('message', { otherwise: answerStray });
+    const next = await flow.conversation.wait();
+    if (!next.message) {
+      await answerStray(next);
+      continue;
+    }
     try {
       const value = await accept(next);
       if (value !== null) return value;
@@ -145,18 +156,16 @@ export async function chooseModel(flow: Flow, options: ModelOption[], header: st
   const text = [header, ...(reasons.length ? ['', t('models-unfit-title'), ...reasons] : [])].join('\n');
   await ctx.reply(text, { reply_markup: keyboard });
   for (;;) {
-    const next = await flow.conversation.waitForCallbackQuery(modelCallback.filter, {
-      otherwise: async (other) => {
-        if (other.callbackQuery) await other.answerCallbackQuery().catch(() => {});
-        else if (other.message) await other.reply(t('choose-model-reprompt'));
-      },
-    });
-    const data = modelCallback.parse(next.callbackQuery.data);
+    const next = await flow.conversation.wait();
+    const data = modelCallback.parse(next.callbackQuery?.data);
     const chosen = data && fitting.find((o) => o.model.slug === data.slug);
-    await next.answerCallbackQuery().catch(() => {});
-    if (!chosen) continue;
-    await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
-    return chosen;
+    if (chosen) {
+      await next.answerCallbackQuery().catch(() => {});
+      await next.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+      return chosen;
+    }
+    if (next.callbackQuery) await next.answerCallbackQuery().catch(() => {});
+    else if (next.message) await next.reply(t('choose-model-reprompt'));
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { eventually, media, waitForVideo } from '../support/drive.js';
+import { media } from '../support/drive.js';
 import { MODEL_SPECS } from '../../src/domain/specs.js';
 import { DEFAULT_PREFERRED } from '../../src/domain/model-families.js';
 import { getModel, quote } from '../../src/domain/catalog.js';
@@ -52,15 +52,8 @@ describe('every seeded model end to end', () => {
         await user.tapButton(message, first!);
       }
       const price = Number(/Price: (\d+) credits/.exec(quoteText)![1]);
-      const video = await waitForVideo(user, 20_000);
+      const { video, generation } = await f.deliveredWithOneCharge(user, price);
       expect((video as { caption?: string }).caption).toContain(spec.displayName);
-      await eventually(
-        async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
-        15_000,
-        'delivery',
-      );
-      expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
-      const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
       expect(generation.modelSlug).toBe(slug);
       const model = (await getModel(f.prisma(), slug))!;
       expect(quote(model, generationInputsSchema.parse(generation.inputs))).toBe(price);

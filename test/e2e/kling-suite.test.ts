@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { buttonsOf, eventually, media, orderText2Video, waitForVideo } from '../support/drive.js';
+import { answerToQuoteAndConfirm, buttonsOf, eventually, media, orderText2Video, waitForVideo } from '../support/drive.js';
 import { sniffAudio } from '../support/fake-kling/index.js';
 import type { FakeUser, Message } from '../support/fake-telegram/index.js';
 
@@ -26,30 +26,11 @@ describe('Kling official suite', { timeout: 60_000 }, () => {
       await user.tapButton(message, new RegExp(`^${escape(model)} — `));
       message = await user.waitForMessage();
     }
-    for (let step = 0; step < 12; step++) {
-      const price = /Price: (\d+) credits/.exec(String(message.text));
-      if (price) {
-        await user.tapButton(message, /Confirm/);
-        return Number(price[1]);
-      }
-      const buttons = buttonsOf(message);
-      expect(buttons.length, `a question with buttons, got: ${message.text}`).toBeGreaterThan(0);
-      const wanted = buttons.find((b) => picks.some((p) => p.test(b))) ?? buttons[0]!;
-      await user.tapButton(message, wanted);
-      message = await user.waitForMessage();
-    }
-    throw new Error('no quote');
+    return answerToQuoteAndConfirm(user, message, picks);
   }
 
   async function expectCharged(user: FakeUser, price: number, slug: string) {
-    await waitForVideo(user, 20_000);
-    await eventually(
-      async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
-      15_000,
-      'delivery',
-    );
-    expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
-    const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+    const { generation } = await f.deliveredWithOneCharge(user, price);
     expect(generation).toMatchObject({ modelSlug: slug, price });
     expect(generation.providerVideoId).toMatch(/^\d+$/);
     return generation;
@@ -202,14 +183,7 @@ describe('Kling official suite', { timeout: 60_000 }, () => {
     async function deliveredV16(user: FakeUser) {
       const quote = await orderText2Video(user);
       const price = Number(/Price: (\d+) credits/.exec(String(quote.text))![1]);
-      const video = await waitForVideo(user, 20_000);
-      await eventually(
-        async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
-        15_000,
-        'delivery',
-      );
-      expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
-      const generation = await f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
+      const { video, generation } = await f.deliveredWithOneCharge(user, price);
       expect(generation.providerVideoId).toMatch(/^\d+$/);
       return { video, generation, price };
     }

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useBot } from '../support/bot-fixture.js';
-import { buttonsOf, eventually, waitForVideo } from '../support/drive.js';
+import { answerToQuoteAndConfirm, buttonsOf, eventually, waitForVideo } from '../support/drive.js';
 import type { FakeUser } from '../support/fake-telegram/index.js';
 
 /** /text2video "Kling 2.6", first value of every question; returns the quoted price. */
@@ -15,19 +15,10 @@ async function orderKling26(user: FakeUser): Promise<number> {
   await user.sendCommand('/text2video');
   await user.waitForMessage();
   await user.sendText('A lighthouse in a storm');
-  let message = await user.waitForMessage({ match: /Choose the model/ });
+  const message = await user.waitForMessage({ match: /Choose the model/ });
   expect(buttonsOf(message).filter((b) => b.startsWith('Kling 2.6 — '))).toHaveLength(1);
   await user.tapButton(message, /^Kling 2\.6 — /);
-  for (let step = 0; step < 10; step++) {
-    message = await user.waitForMessage();
-    const price = /Price: (\d+) credits/.exec(String(message.text));
-    if (price) {
-      await user.tapButton(message, /Confirm/);
-      return Number(price[1]);
-    }
-    await user.tapButton(message, buttonsOf(message)[0]!);
-  }
-  throw new Error('no quote');
+  return answerToQuoteAndConfirm(user, await user.waitForMessage());
 }
 
 describe('one model, two providers', { timeout: 60_000 }, () => {
@@ -41,16 +32,7 @@ describe('one model, two providers', { timeout: 60_000 }, () => {
     },
   });
 
-  async function delivered(user: FakeUser, price: number) {
-    await waitForVideo(user, 20_000);
-    await eventually(
-      async () => (await f.prisma().generation.findFirst({ where: { userId: BigInt(user.id), state: 'delivered' } })) !== null,
-      15_000,
-      'delivery',
-    );
-    expect(await f.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
-    return f.prisma().generation.findFirstOrThrow({ where: { userId: BigInt(user.id) } });
-  }
+  const delivered = async (user: FakeUser, price: number) => (await f.deliveredWithOneCharge(user, price)).generation;
 
   it('/provider switches the family: new jobs go to the chosen provider; the change is audited', async () => {
     await admin.sendCommand('/start');

@@ -2,7 +2,7 @@
  * One line of setup for an e2e suite: starts the fakes, a fresh database and the real bot
  * in-process before the suite, and stops them after it.
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { FakeTelegram, type FakeTelegramOptions, type FakeUser } from './fake-telegram/index.js';
 import { FakeKie, type FakeKieOptions } from './fake-kie/index.js';
 import { FakeKling } from './fake-kling/index.js';
@@ -10,6 +10,9 @@ import { createTestDatabase, type TestDatabase } from './db.js';
 import { botEnv, startInProcessBot, type InProcessBot } from './harness.js';
 import { recordMove } from '../../src/domain/ledger.js';
 import type { PrismaClient } from '../../src/db/client.js';
+import type { Generation } from '../../src/generated/prisma/client.js';
+import { waitForVideo } from './drive.js';
+import { eventually } from './wait.js';
 
 type FakeKlingOptions = NonNullable<Parameters<typeof FakeKling.start>[0]>;
 
@@ -33,6 +36,11 @@ export interface BotFixture {
   balanceOf(user: FakeUser): Promise<number>;
   /** The user's ledger as "kind:amount" strings, oldest first. */
   ledgerOf(user: FakeUser): Promise<string[]>;
+  /**
+   * Waits for the user's one order to be delivered (the video, then the row) and checks it cost
+   * exactly `price` (ledger: the test grant of 1000, one charge); returns both.
+   */
+  deliveredWithOneCharge(user: FakeUser, price: number): Promise<{ video: Awaited<ReturnType<typeof waitForVideo>>; generation: Generation }>;
 }
 
 export function useBot(options: BotFixtureOptions = {}): BotFixture {
@@ -68,5 +76,12 @@ export function useBot(options: BotFixtureOptions = {}): BotFixture {
   fixture.balanceOf = async (user) => (await fixture.prisma().user.findUniqueOrThrow({ where: { id: BigInt(user.id) } })).balance;
   fixture.ledgerOf = async (user) =>
     (await fixture.prisma().ledgerEntry.findMany({ where: { userId: BigInt(user.id) }, orderBy: { id: 'asc' } })).map((e) => `${e.kind}:${e.amount}`);
+  fixture.deliveredWithOneCharge = async (user, price) => {
+    const video = await waitForVideo(user, 20_000);
+    const userId = BigInt(user.id);
+    await eventually(async () => (await fixture.prisma().generation.findFirst({ where: { userId, state: 'delivered' } })) !== null, 15_000, 'delivery');
+    expect(await fixture.ledgerOf(user)).toEqual(['grant:1000', `charge:${-price}`]);
+    return { video, generation: await fixture.prisma().generation.findFirstOrThrow({ where: { userId } }) };
+  };
   return fixture;
 }

@@ -67,6 +67,26 @@ export async function skipToQuote(user: FakeUser, timeoutMs = 10_000) {
   }
 }
 
+/**
+ * From `first`, answers every question with the first button matching one of `picks` (else the
+ * first button) until the quote, taps Confirm and returns the quoted price.
+ */
+export async function answerToQuoteAndConfirm(user: FakeUser, first: Message, picks: readonly RegExp[] = [], maxSteps = 12): Promise<number> {
+  let message = first;
+  for (let step = 0; step < maxSteps; step++) {
+    const price = /Price: (\d+) credits/.exec(String(message.text));
+    if (price) {
+      await user.tapButton(message, /Confirm/);
+      return Number(price[1]);
+    }
+    const buttons = buttonsOf(message);
+    if (buttons.length === 0) throw new Error(`a question with buttons, got: ${message.text}`);
+    await user.tapButton(message, buttons.find((b) => picks.some((p) => p.test(b))) ?? buttons[0]!);
+    message = await user.waitForMessage();
+  }
+  throw new Error(`no quote within ${maxSteps} answers`);
+}
+
 /** /text2video with a prompt (the Kling model if asked), 5 s, 16:9, no negative prompt; confirms (pausing `thinkMs` before each answer). */
 export async function orderText2Video(user: FakeUser, prompt = 'A red fox running through snow', timeoutMs = 10_000, thinkMs = 0) {
   await user.sendCommand('/text2video');

@@ -1,16 +1,12 @@
 /** The command lists shown in Telegram's menu, set per language at start. */
 import type { Api } from 'grammy';
 import type { I18n, Locale } from './i18n.js';
+import { TASK_ACTIONS } from './keyboards.js';
 
 export const USER_COMMANDS = [
   'start',
-  'lipsync',
-  'text2video',
-  'image2video',
-  // Kling suite tasks (shown in the menu only when a model serves them; the commands answer either way).
-  'multi_image2video',
-  'motion_control',
-  'video_lipsync',
+  // The generation tasks (the menu shows only those a model serves; the commands answer either way).
+  ...TASK_ACTIONS,
   'balance',
   'topup',
   'history',

@@ -4,19 +4,10 @@ import { z } from 'zod';
 import { defineCallback } from './callback-data.js';
 import type { Translate } from './i18n.js';
 
-export const MENU_ACTIONS = [
-  'lipsync',
-  'text2video',
-  'image2video',
-  'multi_image2video',
-  'motion_control',
-  'video_lipsync',
-  'balance',
-  'topup',
-  'history',
-  'help',
-  'invite',
-] as const;
+/** The generation tasks a user starts from the menu or by command (the menu hides those no model serves). */
+export const TASK_ACTIONS = ['lipsync', 'text2video', 'image2video', 'multi_image2video', 'motion_control', 'video_lipsync'] as const;
+
+export const MENU_ACTIONS = [...TASK_ACTIONS, 'balance', 'topup', 'history', 'help', 'invite'] as const;
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 export const menuCallback = defineCallback('menu', { action: z.enum(MENU_ACTIONS) });
 

@@ -4,21 +4,20 @@
  * it talk start the engine with the video as the source (video_extend / video_lipsync), which
  * quotes, confirms and charges once like any task.
  */
-import { randomUUID } from 'node:crypto';
 import { Composer } from 'grammy';
 import type { BotContext } from '../../context.js';
 import { actionsFor, deliveredVideo, sourceOf } from '../../../domain/after-delivery.js';
 import { describeQuote, getModel, isAvailable, requoteInputs, validateRequest } from '../../../domain/catalog.js';
 import { generationInputsSchema } from '../../../domain/generation-inputs.js';
-import { saveQuote, setQuoteMessage } from '../../../domain/quotes.js';
 import { isKlingVideoExpired } from '../../../providers/kling/suite-rules.js';
 import { afterDeliveryCallback } from './callbacks.js';
-import { issueText, quoteKeyboard, quoteText } from './flow-kit.js';
+import { issueText } from './flow-kit.js';
+import { offerQuote } from './offer-quote.js';
 import { enterTask } from './enter-task.js';
 import { taskById } from './tasks.js';
 
 async function again(ctx: BotContext, id: string): Promise<void> {
-  const { prisma, providers, now } = ctx.deps;
+  const { prisma, providers } = ctx.deps;
   const generation = await prisma.generation.findUnique({ where: { id } });
   if (!generation || generation.userId !== ctx.user.id) return;
   const model = await getModel(prisma, generation.modelSlug, providers.configured);
@@ -28,16 +27,7 @@ async function again(ctx: BotContext, id: string): Promise<void> {
   if (issues.length > 0) {
     return void (await ctx.reply(ctx.t('no-models-fit', { reasons: `• ${model.displayName}: ${issues.map((i) => issueText(ctx.t, i)).join('; ')}` })));
   }
-  const price = describeQuote(model, inputs).total;
-  const quote = await saveQuote(
-    prisma,
-    { id: randomUUID(), userId: ctx.user.id, chatId: BigInt(ctx.chat!.id), modelSlug: model.slug, kind: model.kind, inputs, price, language: ctx.locale },
-    now(),
-  );
-  const message = await ctx.reply(quoteText(ctx.t, model.displayName, price, ctx.user.balance, inputs), {
-    reply_markup: quoteKeyboard(ctx.t, quote.id, price, ctx.user.balance),
-  });
-  await setQuoteMessage(prisma, quote.id, message.message_id);
+  await offerQuote(ctx, model, inputs, describeQuote(model, inputs).total);
 }
 
 async function fromVideo(ctx: BotContext, action: 'extend' | 'talk', id: string): Promise<void> {

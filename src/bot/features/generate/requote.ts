@@ -4,14 +4,13 @@
  * offers reset to its default (named in the message), and nothing is charged; Confirm on the
  * fresh quote charges exactly its price (confirm.ts, once).
  */
-import { randomUUID } from 'node:crypto';
 import type { BotContext } from '../../context.js';
 import type { MessageKey } from '../../../message-keys.js';
-import { deleteQuote, saveQuote, type QuoteView } from '../../../domain/quotes.js';
+import { deleteQuote, type QuoteView } from '../../../domain/quotes.js';
 import { describeQuote, getModel, isAvailable, requoteInputs, type StaleChoice } from '../../../domain/catalog.js';
 import type { OptionKey } from '../../../domain/model-spec.js';
 import type { Translate } from '../../i18n.js';
-import { quoteKeyboard, quoteText } from './flow-kit.js';
+import { offerQuote } from './offer-quote.js';
 
 const OPTION_NAMES: Record<OptionKey, MessageKey> = {
   mode: 'catalog-option-mode',
@@ -32,7 +31,7 @@ const staleLine = (t: Translate, s: StaleChoice) =>
   t('catalog-requote-choice', { option: t(OPTION_NAMES[s.key]), old: valueLabel(t, s.key, s.from), value: valueLabel(t, s.key, s.to) });
 
 export async function requote(ctx: BotContext, quote: QuoteView): Promise<void> {
-  const { prisma, providers, now } = ctx.deps;
+  const { prisma, providers } = ctx.deps;
   await deleteQuote(prisma, quote.id);
   const model = await getModel(prisma, quote.modelSlug, providers.configured);
   if (!model || !isAvailable(model)) {
@@ -41,12 +40,9 @@ export async function requote(ctx: BotContext, quote: QuoteView): Promise<void> 
   }
   const { inputs, stale } = requoteInputs(model, quote.inputs);
   const price = describeQuote(model, inputs).total;
-  const fresh = await saveQuote(prisma, { ...quote, id: randomUUID(), inputs, price, language: ctx.locale }, now());
   const head =
     stale.length > 0
       ? [...stale.map((s) => staleLine(ctx.t, s)), ctx.t('catalog-requote-nothing-charged', { old: quote.price, price })].join('\n')
       : ctx.t('confirm-price-changed', { old: quote.price, price });
-  await ctx.reply(`${head}\n\n${quoteText(ctx.t, model.displayName, price, ctx.user.balance, inputs)}`, {
-    reply_markup: quoteKeyboard(ctx.t, fresh.id, price, ctx.user.balance),
-  });
+  await offerQuote(ctx, model, inputs, price, head);
 }

@@ -27,7 +27,7 @@ import {
   type SubscriptionPreCheckout,
 } from '../../../domain/subscriptions.js';
 import { formatDay } from './shared.js';
-import { WEBHOOK_CREDIT_BUDGET_MS, creditWithRetry } from '../payments/credit-retry.js';
+import { creditBudgetMs, creditWithRetry, paymentFields } from '../payments/credit-retry.js';
 
 export const planCallback = defineCallback('subp', { plan: z.string().regex(/^\d{1,9}x\d{1,5}$/) });
 export const manageCallback = defineCallback('subm', { action: z.enum(['cancel', 'resume']), id: z.string().uuid() });
@@ -125,21 +125,10 @@ export function subscriptionFeature(): Composer<BotContext> {
       : new Date(now.getTime() + ctx.deps.config.SUBSCRIPTION_PERIOD_SECONDS * 1000);
     const log = { userId: ctx.from.id, chargeId: sp.telegram_payment_charge_id, stars: sp.total_amount, first: Boolean(sp.is_first_recurring) };
     // As for packs (payments/credit-retry.ts): never acknowledged before the credit is committed.
-    const budget = ctx.deps.config.mode === 'webhook' ? WEBHOOK_CREDIT_BUDGET_MS : ctx.deps.config.PAYMENT_CREDIT_RETRY_MS;
     const result = await creditWithRetry(
       sp.telegram_payment_charge_id,
-      () =>
-        creditSubscriptionPayment(ctx.deps.prisma, {
-          payerId: BigInt(ctx.from.id),
-          currency: sp.currency,
-          totalAmount: sp.total_amount,
-          payload: sp.invoice_payload,
-          telegramChargeId: sp.telegram_payment_charge_id,
-          providerChargeId: sp.provider_payment_charge_id,
-          isFirstRecurring: Boolean(sp.is_first_recurring),
-          expiresAt,
-        }),
-      budget,
+      () => creditSubscriptionPayment(ctx.deps.prisma, { ...paymentFields(ctx.from.id, sp), isFirstRecurring: Boolean(sp.is_first_recurring), expiresAt }),
+      creditBudgetMs(ctx.deps.config),
       (err, attempt) => ctx.deps.logger.warn({ ...log, err, attempt }, 'crediting a subscription payment failed; retrying'),
     );
     if (result.status === 'credited') {

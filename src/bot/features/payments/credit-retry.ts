@@ -19,7 +19,27 @@ export class PaymentNotCreditedError extends Error {
 }
 
 /** Webhook mode answers well inside Telegram's (and grammY's 9 s) webhook budget, then 5xx. */
-export const WEBHOOK_CREDIT_BUDGET_MS = 1_500;
+const WEBHOOK_CREDIT_BUDGET_MS = 1_500;
+
+/** The retry budget of a credit: short in webhook mode (then a 5xx makes Telegram redeliver), longer for long polling. */
+export function creditBudgetMs(config: { mode: string; PAYMENT_CREDIT_RETRY_MS: number }): number {
+  return config.mode === 'webhook' ? WEBHOOK_CREDIT_BUDGET_MS : config.PAYMENT_CREDIT_RETRY_MS;
+}
+
+/** The fields every Stars payment credit (pack or subscription) takes from a `successful_payment`. */
+export function paymentFields(
+  payerId: number,
+  sp: { currency: string; total_amount: number; invoice_payload: string; telegram_payment_charge_id: string; provider_payment_charge_id: string },
+) {
+  return {
+    payerId: BigInt(payerId),
+    currency: sp.currency,
+    totalAmount: sp.total_amount,
+    payload: sp.invoice_payload,
+    telegramChargeId: sp.telegram_payment_charge_id,
+    providerChargeId: sp.provider_payment_charge_id,
+  };
+}
 
 /** The waits between credit attempts within `budgetMs`: 100 ms doubling, capped at 5 s. Pure. */
 export function creditRetryDelays(budgetMs: number): number[] {

@@ -14,7 +14,7 @@ import type { MessageKey } from '../../i18n.js';
 import { defineCallback } from '../../callback-data.js';
 import { menuCallback } from '../../keyboards.js';
 import { checkPreCheckout, creditPayment, packPayload, type PreCheckoutVerdict } from '../../../domain/payments.js';
-import { WEBHOOK_CREDIT_BUDGET_MS, creditWithRetry } from './credit-retry.js';
+import { creditBudgetMs, creditWithRetry, paymentFields } from './credit-retry.js';
 
 export const topupCallback = defineCallback('topup', { pack: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) });
 
@@ -76,19 +76,10 @@ export function paymentsFeature(): Composer<BotContext> {
     const log = { userId: ctx.from.id, chargeId: sp.telegram_payment_charge_id, stars: sp.total_amount };
     // Never acknowledged before the credit is committed (credit-retry.ts): a database fault is
     // retried, then the error escapes the boundary (webhook: 5xx, Telegram redelivers).
-    const budget = config.mode === 'webhook' ? WEBHOOK_CREDIT_BUDGET_MS : config.PAYMENT_CREDIT_RETRY_MS;
     const result = await creditWithRetry(
       sp.telegram_payment_charge_id,
-      () =>
-        creditPayment(ctx.deps.prisma, {
-          payerId: BigInt(ctx.from.id),
-          currency: sp.currency,
-          totalAmount: sp.total_amount,
-          payload: sp.invoice_payload,
-          telegramChargeId: sp.telegram_payment_charge_id,
-          providerChargeId: sp.provider_payment_charge_id,
-        }),
-      budget,
+      () => creditPayment(ctx.deps.prisma, paymentFields(ctx.from.id, sp)),
+      creditBudgetMs(config),
       (err, attempt) => logger.warn({ ...log, err, attempt }, 'crediting a stars payment failed; retrying'),
     );
     // The credit is committed: a failed reply must not make Telegram redeliver the payment.

@@ -1,7 +1,10 @@
 /**
- * The baseline of scripts/bench/updates.ts: a bare grammY + @grammyjs/runner bot that answers
- * every update with one sendMessage — same Bot API client (grammY's default transport), same
- * runner options (long polling, allowed_updates) as src/app.ts, no database, no middleware.
+ * The baseline of scripts/bench/updates.ts: a bare grammY + @grammyjs/runner bot that makes the
+ * same Bot API calls per update as the real bot — a message gets one sendMessage, a button tap
+ * answerCallbackQuery then sendMessage — with the same Bot API client (grammY's default
+ * transport) and runner options (long polling, allowed_updates) as src/app.ts; no database, no
+ * middleware. The ratio real/bare is then the cost of everything the bot adds, not of calls the
+ * protocol requires.
  *
  *   BOT_TOKEN=… TELEGRAM_API_ROOT=http://127.0.0.1:… npx tsx scripts/bench/bare-bot.ts
  *
@@ -22,6 +25,7 @@ if (process.env.BARE_SEQUENTIALIZE === '1') {
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? (ctx.from ? `u${ctx.from.id}` : undefined)));
 }
 bot.on(['message', 'callback_query'], async (ctx) => {
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   const chatId = ctx.chat?.id ?? ctx.from?.id;
   if (chatId !== undefined) await ctx.api.sendMessage(chatId, 'ok');
 });

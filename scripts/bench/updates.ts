@@ -2,7 +2,7 @@
  * Update throughput of the real bot vs a bare grammY + runner bot, through the fake Bot API.
  *
  *   npx tsx scripts/bench/updates.ts [--db pglite|postgres] [--rate 500] [--duration 10] [--users 1000]
- *        [--sat-updates 3000] [--bots bare,real] [--prof] [--log-level info] [--bare-seq]
+ *        [--sat-updates 3000] [--bots bare,real] [--prof] [--prof-measured] [--log-level info] [--bare-seq]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres npx tsx scripts/bench/updates.ts --db postgres
  *
  * Setup: the fake Telegram (test/support/fake-telegram) and the load generator run in THIS process;
@@ -18,10 +18,13 @@
  *   saturate — `sat-updates` updates queued at once; time until the last one is answered
  *
  * Latency of an update = from enqueueUpdate at the fake to the arrival at the fake of the bot's
- * first answering call (sendMessage for a message; answerCallbackQuery for the real bot's button
- * taps, which the bare bot answers with sendMessage too). "done" latency is to the last call the
- * update causes (the real bot's button taps: answerCallbackQuery + sendMessage). Calls are matched
- * per chat in order (both bots handle a chat's updates one after another).
+ * first answering call (sendMessage for a message; answerCallbackQuery for a button tap). "done"
+ * latency is to the last call the update causes (a tap: answerCallbackQuery + sendMessage). Both
+ * bots make the same calls (scripts/bench/bare-bot.ts). Calls are matched per chat in order.
+ *
+ * --prof writes a CPU profile of each bot's whole run (start-up and warm-up included);
+ * --prof-measured profiles only the rate and saturate phases (scripts/bench/profile-hook.mjs), to
+ * .tmp/bench-prof/<bot>-<db>.cpuprofile. Read either with scripts/bench/profile-summary.ts.
  *
  * The fake server's own load is reported as its event-loop utilisation (ELU) in this process:
  * near 1.0 means the fake, not the bot, is the bottleneck.
@@ -62,6 +65,7 @@ const opts = args({
   'drain-timeout': '20',
   bots: 'bare,real',
   prof: 'false',
+  'prof-measured': 'false',
   'log-level': 'info',
   'bare-seq': 'false',
   'bot-script': '',
@@ -74,6 +78,8 @@ const SAT_TIMEOUT_MS = Number(opts['sat-timeout']) * 1000;
 const DRAIN_TIMEOUT_MS = Number(opts['drain-timeout']) * 1000;
 const BOTS = opts.bots!.split(',').filter(Boolean) as ('bare' | 'real')[];
 const PROF = opts.prof === 'true';
+const PROF_MEASURED = opts['prof-measured'] === 'true';
+const PROFILE_DIR = path.join(ROOT, '.tmp', 'bench-prof');
 
 type Kind = 'start' | 'balance' | 'help';
 type BotName = 'bare' | 'real';
@@ -98,6 +104,8 @@ const changes = (tg.signal as unknown as { emitter: EventEmitter }).emitter;
 
 let current: { bot: BotName; token: string; perChat: Map<string, Pending[]>; byCallback: Map<string, Pending>; done: Pending[] } | undefined;
 let unmatched = 0;
+/** Bot API calls by bot and method over the whole run (a bot making calls the other does not shows here). */
+const methodCounts = new Map<string, number>();
 const answered: CallRecord[] = [];
 
 /** Called synchronously whenever the fake records a call: stamps arrival with performance.now(). */
@@ -107,6 +115,7 @@ function onChange(): void {
   for (const call of callLog) {
     if (!current || call.token !== current.token) continue;
     const m = call.method.toLowerCase();
+    methodCounts.set(`${current.bot}:${call.method}`, (methodCounts.get(`${current.bot}:${call.method}`) ?? 0) + 1);
     if (m !== 'sendmessage' && m !== 'answercallbackquery') continue;
     let p: Pending | undefined;
     if (m === 'answercallbackquery') p = current.byCallback.get(String(call.params.callback_query_id));
@@ -140,7 +149,7 @@ let cbCounter = 0;
 function enqueue(state: BotState, user: FakeUser, kind: Kind, botName: BotName, measured: boolean): void {
   const cur = current!;
   const chat = String(user.chatId);
-  const expect = botName === 'bare' || kind === 'start' ? ['sendMessage'] : ['answerCallbackQuery', 'sendMessage'];
+  const expect = kind === 'start' ? ['sendMessage'] : ['answerCallbackQuery', 'sendMessage'];
   const p: Pending = { kind, chat, t0: performance.now(), expect, got: 0, measured };
   let q = cur.perChat.get(chat);
   if (!q) cur.perChat.set(chat, (q = []));
@@ -279,10 +288,15 @@ async function phase(
 // ------------------------------------------------------------------------------------ bots
 async function startBot(botName: BotName, db: BenchDatabase | undefined) {
   const token = tokens[botName];
-  const profDir = path.join(ROOT, '.tmp', 'bench-prof');
-  if (PROF) mkdirSync(path.join(profDir, `${botName}-${opts.db}`), { recursive: true });
+  const profDir = path.join(PROFILE_DIR, `${botName}-${opts.db}`);
+  if (PROF) mkdirSync(profDir, { recursive: true });
+  if (PROF_MEASURED) mkdirSync(PROFILE_DIR, { recursive: true });
   // Default profile names (pid + thread id): tsx runs a loader thread that writes its own profile.
-  const nodeArgs = PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profDir, `${botName}-${opts.db}`)}`] : [];
+  const nodeArgs = [
+    ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    ...(PROF_MEASURED ? ['--import', path.join(ROOT, 'scripts/bench/profile-hook.mjs')] : []),
+  ];
+  const profileEnv: Record<string, string> = PROF_MEASURED ? { BENCH_PROFILE_FILE: `${profDir}.cpuprofile` } : {};
   if (botName === 'bare') {
     const h = spawnTs(
       path.join(ROOT, 'scripts/bench/bare-bot.ts'),
@@ -290,6 +304,7 @@ async function startBot(botName: BotName, db: BenchDatabase | undefined) {
         BOT_TOKEN: token,
         TELEGRAM_API_ROOT: tg.apiRoot,
         POLLING_TIMEOUT_SECONDS: '30',
+        ...profileEnv,
         ...(opts['bare-seq'] === 'true' ? { BARE_SEQUENTIALIZE: '1' } : {}),
       },
       { nodeArgs },
@@ -307,6 +322,7 @@ async function startBot(botName: BotName, db: BenchDatabase | undefined) {
       PORT: '0',
       POLLING_TIMEOUT_SECONDS: '30',
       LOG_LEVEL: opts['log-level']!,
+      ...profileEnv,
       ...db!.env,
     },
     { nodeArgs },
@@ -335,12 +351,17 @@ for (const botName of BOTS) {
     results[botName] = {};
     results[botName]!.warmup = await phase('first', botName, state, users, pid, { kind: 'burst', count: USERS, timeoutMs: SAT_TIMEOUT_MS, kinds: ['start'] });
     if (db?.kind === 'postgres') await pgStatementsReset(db.adminUrl!);
+    if (PROF_MEASURED) handle.child.kill('SIGUSR2');
     results[botName]!.rate = await phase('rate', botName, state, users, pid, { kind: 'rate', rate: RATE, durationMs: DURATION_MS });
     if (db?.kind === 'postgres') {
       statements = await pgStatements(db.adminUrl!, db.databaseUrl!);
       measuredRealUpdates = results[botName]!.rate!.completed;
     }
     results[botName]!.saturate = await phase('saturate', botName, state, users, pid, { kind: 'burst', count: SAT_UPDATES, timeoutMs: SAT_TIMEOUT_MS });
+    if (PROF_MEASURED) {
+      handle.child.kill('SIGUSR1');
+      await handle.waitFor(/profile written/, 30_000);
+    }
   } finally {
     if (handle) await stopChild(handle.child);
     const errors = (handle?.output() ?? '').split('\n').filter((l) => /"level":(50|60)|error/i.test(l) && !/bot started/.test(l));
@@ -368,6 +389,7 @@ process.stdout.write(
   `\n  real/bare achieved ratio: at ${RATE}/s ${summary.ratioRate}, saturated ${summary.ratioSaturate} (target ≥ 0.5); ` +
     `real p99 at ${RATE}/s: ${summary.realP99Ms} ms (target < 50 ms); unmatched calls ${unmatched}, failed answering calls ${failedCalls}\n`,
 );
+process.stdout.write(`  Bot API calls by method: ${[...methodCounts].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 if (statements && measuredRealUpdates > 0) {
   process.stdout.write(`\n  PostgreSQL statements during the real bot's rate phase (${measuredRealUpdates} updates; per update, top 12):\n`);
   for (const s of statements.slice(0, 12)) {

@@ -43,6 +43,7 @@ import { instrumentMessenger, instrumentRegistry } from './metrics/instrument.js
 import { createAlerts, type Alerts } from './alerts/service.js';
 import { createMediaHosting } from './server/media-hosting.js';
 import { releaseHostedMedia } from './server/release-hosted-media.js';
+import { createCatalogCache } from './domain/catalog-cache.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription'] as const;
 
@@ -164,7 +165,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const wakeJobs = (id?: string) => {
     worker.wake(id).catch((err) => logger.warn({ err }, 'could not wake the job worker'));
   };
-  const deps = { config, prisma: db.prisma, i18n, logger, now, files, providers, wakeJobs, metrics, alerts };
+  const deps = { config, prisma: db.prisma, query: db.query, i18n, logger, now, files, providers, catalog: createCatalogCache(), wakeJobs, metrics, alerts };
   // Broadcasts use their own API client without auto-retry: a 429 pauses the whole queue.
   const broadcasts = createBroadcastWorker({
     prisma: db.prisma,

@@ -11,6 +11,8 @@ export interface AppFlavor {
   user: User;
   /** The sender's first contact is already recorded (read with the user row; false = not known). */
   firstContactRecorded: boolean;
+  /** Changes whenever a catalog row changes (read with the user row; see domain/catalog-cache.ts). */
+  catalogStamp: string;
   locale: Locale;
   t: Translate;
 }

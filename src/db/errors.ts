@@ -7,3 +7,15 @@ export function isUniqueViolation(error: unknown, field?: string): boolean {
   if (!field) return true;
   return JSON.stringify(error.meta ?? {}).includes(field);
 }
+
+/**
+ * The statement lost a deadlock or a serialization conflict (PostgreSQL 40P01 / 40001, Prisma
+ * P2034), from Prisma or straight from the driver: nothing it did was applied, so running it
+ * again is safe.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '40P01' || code === '40001' || code === 'P2034') return true;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return /\b40P01\b|\b40001\b|deadlock detected/.test(`${error.message} ${JSON.stringify(error.meta ?? {})}`);
+}

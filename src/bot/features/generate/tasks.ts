@@ -9,8 +9,7 @@
  * their source video is given as a preset and is not asked.
  */
 import type { MessageKey } from '../../../message-keys.js';
-import type { PrismaClient } from '../../../db/client.js';
-import { isAvailable, listModels } from '../../../domain/catalog.js';
+import { isAvailable, type CatalogEntry } from '../../../domain/catalog.js';
 import type { GenerationKind, ProviderId, VideoProvider } from '../../../providers/types.js';
 
 /** `images`: several photos, collected until Done; `video`: a video checked on Telegram's metadata before download. */
@@ -90,13 +89,11 @@ export function taskById(id: string): TaskDef | undefined {
   return TASKS.find((t) => t.id === id);
 }
 
-/** The tasks with at least one enabled model whose provider is configured. */
-export async function availableTasks(
-  prisma: PrismaClient,
-  configured: ReadonlySet<ProviderId>,
+/** The tasks with at least one enabled model whose provider is configured (`models`: the catalog's enabled, configured entries). */
+export function availableTasks(
+  models: readonly CatalogEntry[],
   providers?: { get(id: string): Pick<VideoProvider, 'canServe'> | undefined },
-): Promise<Set<GenerationKind>> {
-  const models = await listModels(prisma, { enabledOnly: true, configuredProviders: configured });
+): Set<GenerationKind> {
   const serves = (m: { provider: ProviderId; kind: GenerationKind }) => providers?.get(m.provider)?.canServe?.(m.kind) ?? true;
   return new Set(models.filter((m) => isAvailable(m) && m.spec !== undefined && serves(m)).map((m) => m.kind));
 }

@@ -24,6 +24,16 @@ export default defineConfig(
     },
   },
   {
+    // grammY's Composer builds a new Composer per filter per update; features use src/bot/composer.ts.
+    files: ['src/bot/features/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'grammy', importNames: ['Composer'], message: 'Import Composer from src/bot/composer.ts (allocation-free branching).' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node },
   },

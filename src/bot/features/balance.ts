@@ -1,5 +1,5 @@
 /** /balance and the Balance menu button. */
-import { Composer } from 'grammy';
+import { Composer } from '../composer.js';
 import type { BotContext } from '../context.js';
 import { menuCallback } from '../keyboards.js';
 

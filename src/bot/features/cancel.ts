@@ -2,7 +2,7 @@
  * Installed between the conversations plugin and the flows: /cancel leaves any flow, and any
  * other command typed in the middle of a flow leaves it too and then runs as usual.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../composer.js';
 import type { BotContext } from '../context.js';
 import { isCommand } from '../middlewares/app-context.js';
 

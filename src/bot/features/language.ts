@@ -1,5 +1,6 @@
 /** /language: pick Russian or English; the choice is stored on the user. */
-import { Composer, InlineKeyboard } from 'grammy';
+import { InlineKeyboard } from 'grammy';
+import { Composer } from '../composer.js';
 import { z } from 'zod';
 import type { BotContext } from '../context.js';
 import { defineCallback } from '../callback-data.js';

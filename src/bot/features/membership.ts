@@ -1,5 +1,5 @@
 /** Tracks whether a user can be reached: blocking the bot marks them unreachable. */
-import { Composer } from 'grammy';
+import { Composer } from '../composer.js';
 import type { BotContext } from '../context.js';
 import { markUnreachable } from '../../domain/users.js';
 

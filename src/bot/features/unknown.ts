@@ -1,5 +1,5 @@
 /** The catch-all, installed last: unknown commands, stray messages and stale buttons. */
-import { Composer } from 'grammy';
+import { Composer } from '../composer.js';
 import type { BotContext } from '../context.js';
 import { isCommand } from '../middlewares/app-context.js';
 

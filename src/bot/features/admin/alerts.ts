@@ -3,7 +3,8 @@
  * an hour or a day, or to lift the mute. Text forms: `/alerts mute ID MINUTES`, `/alerts unmute ID`.
  * Every mute is written to the audit log.
  */
-import { Composer, InlineKeyboard } from 'grammy';
+import { InlineKeyboard } from 'grammy';
+import { Composer } from '../../composer.js';
 import { z } from 'zod';
 import type { BotContext } from '../../context.js';
 import { defineCallback } from '../../callback-data.js';

@@ -8,7 +8,8 @@
  * tap or a repeated update queues once. The tap is answered with an alert, so the admin's chat
  * gets no message until the report.
  */
-import { Composer, InlineKeyboard } from 'grammy';
+import { InlineKeyboard } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { z } from 'zod';
 import type { BotContext } from '../../context.js';

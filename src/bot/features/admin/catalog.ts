@@ -2,7 +2,7 @@
  * /models (grouped by task, with option multipliers and margins), /enable, /disable, /price and
  * /cost: the catalog lives in the database, so a change applies to the next quote.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import type { MessageKey } from '../../i18n.js';
 import { listCatalog, MAX_PRICE, setModelEnabled, setModelPrice } from '../../../domain/admin.js';

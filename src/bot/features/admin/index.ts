@@ -3,7 +3,8 @@
  * else the guard does nothing at all, so their "/stats" falls through to the catch-all and gets
  * the ordinary unknown-command answer — no hint that admin commands exist.
  */
-import { Composer, type Api } from 'grammy';
+import { type Api } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import type { I18n, Locale } from '../../i18n.js';
 import { LOCALES } from '../../i18n.js';

@@ -1,5 +1,5 @@
 /** Admin: /promo new CODE CREDITS [MAX_USES] [DAYS], /promo list, /promo off CODE (audited). Anything else is a user's /promo. */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { createPromo, disablePromo, listPromos, MAX_PROMO_CREDITS, MAX_PROMO_DAYS, MAX_PROMO_USES, normalizeCode } from '../../../domain/promo-codes.js';
 import { adminId, args, formatDate, usage } from './shared.js';

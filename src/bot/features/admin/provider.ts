@@ -3,7 +3,7 @@
  * official Kling API sell (src/domain/model-families.ts). Without arguments it lists the
  * families with their current choice; a change is stored and audited, and moves new jobs.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { DEFAULT_PREFERRED, FAMILY_IDS, FAMILY_PROVIDERS, isFamilyId, loadPreferences, setPreference } from '../../../domain/model-families.js';
 import type { ProviderId } from '../../../providers/types.js';

@@ -1,5 +1,5 @@
 /** /stats: today (since 00:00 UTC) and the last 7 days, overall and per model. */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { computeStats, statsPeriods, type PeriodStats } from '../../../domain/admin.js';
 import { growthStatsLines } from './growth.js';

@@ -1,5 +1,6 @@
 /** /grant, /user, /ban, /unban, /refund (a generation) and /refundpayment (a Stars payment). */
-import { Composer, GrammyError, type Api } from 'grammy';
+import { GrammyError, type Api } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import type { MessageKey } from '../../i18n.js';
 import { findUser } from '../../../domain/users.js';

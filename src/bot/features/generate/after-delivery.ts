@@ -4,7 +4,7 @@
  * it talk start the engine with the video as the source (video_extend / video_lipsync), which
  * quotes, confirms and charges once like any task.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { actionsFor, deliveredVideo, sourceOf } from '../../../domain/after-delivery.js';
 import { describeQuote, getModel, isAvailable, requoteInputs, validateRequest } from '../../../domain/catalog.js';

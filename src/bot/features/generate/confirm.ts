@@ -2,7 +2,7 @@
  * Confirm / Cancel of a quote, outside any conversation: the quote id is the generation id, so
  * a double tap, a redelivered update or a second instance ends in one charge.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { confirmGeneration } from '../../../domain/generations.js';
 import { generationOwnerOf } from '../../../jobs/generation-state.js';

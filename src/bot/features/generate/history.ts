@@ -1,5 +1,6 @@
 /** /history: recent generations with their state; a finished one can be sent again. */
-import { Composer, InlineKeyboard } from 'grammy';
+import { InlineKeyboard } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { menuCallback } from '../../keyboards.js';
 import { getUserGeneration, listHistory } from '../../../domain/generations.js';

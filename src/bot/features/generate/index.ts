@@ -2,7 +2,7 @@
  * The generation feature: one conversation engine (engine.ts) for every task of the menu
  * (tasks.ts), its entry commands and menu buttons, Confirm/Cancel and /history.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import { createConversation } from '@grammyjs/conversations';
 import type { BotContext, ConvContext } from '../../context.js';
 import type { BotDeps } from '../../deps.js';

@@ -5,7 +5,7 @@
  * every paid payment of the payer without a reward, so one lost to a crash is caught up), and
  * a refunded payment (Telegram's refunded_payment service message) takes the reward back.
  */
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { menuCallback } from '../../keyboards.js';
 import { referralLink, referralSummary, rewardPendingReferrals, reverseReferral } from '../../../domain/referrals.js';

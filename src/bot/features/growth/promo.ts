@@ -1,6 +1,6 @@
 /** /promo CODE and `t.me/<bot>?start=promo_CODE`: a promo code credits a user once. */
 import type { MessageKey } from '../../../message-keys.js';
-import { Composer } from 'grammy';
+import { Composer } from '../../composer.js';
 import type { BotContext } from '../../context.js';
 import { redeemPromo } from '../../../domain/promo-codes.js';
 import { parseStartParam } from '../../../domain/referrals.js';

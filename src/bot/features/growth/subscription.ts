@@ -8,7 +8,8 @@
  * Installed before the payments feature; updates whose payload is not a subscription's go on.
  */
 import type { MessageKey } from '../../../message-keys.js';
-import { Composer, GrammyError, InlineKeyboard } from 'grammy';
+import { GrammyError, InlineKeyboard } from 'grammy';
+import { Composer } from '../../composer.js';
 import { z } from 'zod';
 import type { BotContext } from '../../context.js';
 import { defineCallback } from '../../callback-data.js';

@@ -7,7 +7,8 @@
  * Installed before the conversations plugin: pre_checkout_query has no chat, and a payment made
  * while a flow waits for input must not be taken as that input.
  */
-import { Composer, InlineKeyboard } from 'grammy';
+import { InlineKeyboard } from 'grammy';
+import { Composer } from '../../composer.js';
 import { z } from 'zod';
 import type { BotContext } from '../../context.js';
 import type { MessageKey } from '../../i18n.js';

@@ -44,6 +44,7 @@ import { createAlerts, type Alerts } from './alerts/service.js';
 import { createMediaHosting } from './server/media-hosting.js';
 import { releaseHostedMedia } from './server/release-hosted-media.js';
 import { createCatalogCache } from './domain/catalog-cache.js';
+import { grammyFetch } from './bot/bot-api-fetch.js';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member', 'subscription'] as const;
 
@@ -169,7 +170,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   // Broadcasts use their own API client without auto-retry: a 429 pauses the whole queue.
   const broadcasts = createBroadcastWorker({
     prisma: db.prisma,
-    messenger: createBroadcastMessenger({ api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 60 }), i18n }),
+    messenger: createBroadcastMessenger({
+      api: new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 60, fetch: grammyFetch }),
+      i18n,
+    }),
     logger: logger.child({ component: 'broadcast' }),
     now,
     ratePerSecond: config.BROADCAST_RATE_PER_SECOND,

@@ -10,6 +10,7 @@
  */
 import { Api, type Transformer } from 'grammy';
 import { blockedTransformer } from './api-transformers.js';
+import { grammyFetch } from './bot-api-fetch.js';
 
 export interface BoundedRetryOptions {
   /** 429 answers waited out and retried per call (default 3). */
@@ -53,7 +54,7 @@ export function backgroundTransformers(onBlocked: (chatId: number) => Promise<vo
 }
 
 export function createBackgroundApi(config: { token: string; apiRoot: string; timeoutSeconds?: number; onBlocked: (chatId: number) => Promise<void> }): Api {
-  const api = new Api(config.token, { apiRoot: config.apiRoot, timeoutSeconds: config.timeoutSeconds ?? 120 });
+  const api = new Api(config.token, { apiRoot: config.apiRoot, timeoutSeconds: config.timeoutSeconds ?? 120, fetch: grammyFetch });
   api.config.use(...backgroundTransformers(config.onBlocked));
   return api;
 }

@@ -2,7 +2,7 @@
  * Update throughput of the real bot vs a bare grammY + runner bot, through the fake Bot API.
  *
  *   npx tsx scripts/bench/updates.ts [--db pglite|postgres] [--rate 500] [--duration 10] [--users 1000]
- *        [--sat-updates 3000] [--bots bare,real] [--prof] [--prof-measured] [--log-level info] [--bare-seq]
+ *        [--sat-updates 3000] [--bots bare,real] [--prof] [--prof-measured] [--node-args=--trace-gc] [--bot-log FILE] [--log-level info] [--bare-seq]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres npx tsx scripts/bench/updates.ts --db postgres
  *
  * Setup: the fake Telegram (test/support/fake-telegram) and the load generator run in THIS process;
@@ -32,7 +32,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { FakeTelegram, randomToken, type CallRecord, type FakeUser } from '../../test/support/fake-telegram/index.js';
 import type { BotState } from '../../test/support/fake-telegram/store.js';
 import {
@@ -66,6 +66,8 @@ const opts = args({
   bots: 'bare,real',
   prof: 'false',
   'prof-measured': 'false',
+  'node-args': '',
+  'bot-log': '',
   'log-level': 'info',
   'bare-seq': 'false',
   'bot-script': '',
@@ -295,6 +297,7 @@ async function startBot(botName: BotName, db: BenchDatabase | undefined) {
   const nodeArgs = [
     ...(PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     ...(PROF_MEASURED ? ['--import', path.join(ROOT, 'scripts/bench/profile-hook.mjs')] : []),
+    ...(opts['node-args'] ? opts['node-args'].split(' ') : []),
   ];
   const profileEnv: Record<string, string> = PROF_MEASURED ? { BENCH_PROFILE_FILE: `${profDir}.cpuprofile` } : {};
   if (botName === 'bare') {
@@ -364,6 +367,7 @@ for (const botName of BOTS) {
     }
   } finally {
     if (handle) await stopChild(handle.child);
+    if (opts['bot-log']) writeFileSync(`${opts['bot-log']}.${botName}`, handle?.output() ?? '');
     const errors = (handle?.output() ?? '').split('\n').filter((l) => /"level":(50|60)|error/i.test(l) && !/bot started/.test(l));
     if (errors.length) process.stdout.write(`  ${botName}: ${errors.length} error lines, e.g. ${errors[0]!.slice(0, 300)}\n`);
     await db?.cleanup();

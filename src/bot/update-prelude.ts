@@ -108,14 +108,18 @@ export async function runPreludes(query: DirectQuery, inputs: readonly PreludeIn
   for (const input of inputs) if (input.contact) senders.set(String(input.contact.id), input.contact);
   const contacts = [...senders.values()];
   const keys = [...new Set(inputs.flatMap((i) => (i.conversationKey ? [i.conversationKey] : [])))];
-  const rows = await query<Row>(PRELUDE_SQL, [
-    inputs.map((i) => String(i.updateId)),
-    contacts.map((c) => String(c.id)),
-    contacts.map((c) => c.username ?? null),
-    contacts.map((c) => c.firstName ?? ''),
-    contacts.map((c) => c.languageCode ?? null),
-    keys,
-  ]);
+  const rows = await query<Row>(
+    PRELUDE_SQL,
+    [
+      inputs.map((i) => String(i.updateId)),
+      contacts.map((c) => String(c.id)),
+      contacts.map((c) => c.username ?? null),
+      contacts.map((c) => c.firstName ?? ''),
+      contacts.map((c) => c.languageCode ?? null),
+      keys,
+    ],
+    'update-prelude',
+  );
   const row = rows[0]!;
   const fresh = new Set(row.fresh.map(String));
   const users = new Map(row.users.map((u) => [u.id, toUser(u)]));

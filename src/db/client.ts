@@ -37,8 +37,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Rows as objects (json columns parsed, bigint as string); `$1…` placeholders. */
-export type DirectQuery = <T>(sql: string, params: readonly unknown[]) => Promise<T[]>;
+/**
+ * Rows as objects (json columns parsed, bigint as string); `$1…` placeholders. A `name` makes it
+ * a prepared statement on PostgreSQL (parsed and planned once per connection).
+ */
+export type DirectQuery = <T>(sql: string, params: readonly unknown[], name?: string) => Promise<T[]>;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const migrationPaths = options.migrationPaths ?? defaultMigrationPaths();
@@ -63,7 +66,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // Telegram delivers again, which it does not once the bot confirmed it.
     const hotPool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c synchronous_commit=off' });
     closeDriver = () => hotPool.end();
-    query = async <T>(sql: string, params: readonly unknown[]) => (await hotPool.query(sql, params as unknown[])).rows as T[];
+    query = async <T>(sql: string, params: readonly unknown[], name?: string) =>
+      (await hotPool.query({ text: sql, values: params as unknown[], name })).rows as T[];
     // The schema engine takes a session advisory lock and never releases it: run it on its own
     // one-connection pool and end that pool, so a second instance starting now is not blocked.
     migrate = async () => {

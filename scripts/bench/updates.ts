@@ -3,11 +3,12 @@
  *
  *   npx tsx scripts/bench/updates.ts [--db pglite|postgres] [--rate 500] [--duration 10] [--users 1000]
  *        [--sat-updates 3000] [--bots bare,real] [--prof] [--prof-measured] [--node-args=--trace-gc] [--bot-log FILE] [--log-level info] [--bare-seq]
+ *        [--runtime dist|tsx]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres npx tsx scripts/bench/updates.ts --db postgres
  *
  * Setup: the fake Telegram (test/support/fake-telegram) and the load generator run in THIS process;
- * each bot runs as its own child process — the real one is `src/main.ts` started like production
- * (spawnBot-style: node --import tsx), the bare one is scripts/bench/bare-bot.ts. So the fake and
+ * each bot runs as its own child process — the real one as production runs it (`node dist/main.js`,
+ * as in the Docker image; `--runtime tsx` for `npm start`), the bare one is scripts/bench/bare-bot.ts. So the fake and
  * the bot never share an event loop, and the bot's CPU time is measured on its own (/proc).
  * Both bots use long polling with grammY's default HTTP client against the same fake server.
  *
@@ -38,6 +39,8 @@ import type { BotState } from '../../test/support/fake-telegram/store.js';
 import {
   args,
   backgroundLoad,
+  botRuntime,
+  buildDist,
   busyPercent,
   createBenchDatabase,
   emitJson,
@@ -50,6 +53,7 @@ import {
   ROOT,
   round,
   sleep,
+  spawnBot,
   spawnTs,
   stopChild,
   type BenchDatabase,
@@ -71,7 +75,10 @@ const opts = args({
   'log-level': 'info',
   'bare-seq': 'false',
   'bot-script': '',
+  runtime: 'dist',
 });
+const RUNTIME = botRuntime(opts.runtime!);
+if (RUNTIME === 'dist' && !opts['bot-script']) buildDist();
 const RATE = Number(opts.rate);
 const DURATION_MS = Number(opts.duration) * 1000;
 const USERS = Number(opts.users);
@@ -315,21 +322,17 @@ async function startBot(botName: BotName, db: BenchDatabase | undefined) {
     await h.waitFor(/bare bot started/);
     return h;
   }
-  const script = opts['bot-script'] ? path.resolve(opts['bot-script']) : path.join(ROOT, 'src/main.ts');
-  const h = spawnTs(
-    script,
-    {
-      BOT_TOKEN: token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      POLLING_TIMEOUT_SECONDS: '30',
-      LOG_LEVEL: opts['log-level']!,
-      ...profileEnv,
-      ...db!.env,
-    },
-    { nodeArgs },
-  );
+  const env = {
+    BOT_TOKEN: token,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    POLLING_TIMEOUT_SECONDS: '30',
+    LOG_LEVEL: opts['log-level']!,
+    ...profileEnv,
+    ...db!.env,
+  };
+  const h = opts['bot-script'] ? spawnTs(path.resolve(opts['bot-script']), env, { nodeArgs }) : spawnBot(RUNTIME, env, nodeArgs);
   await h.waitFor(/bot started/, 120_000);
   return h;
 }

@@ -226,8 +226,20 @@ export function buildDist(): void {
   );
 }
 
+/** The runtime settings the Docker image gives the bot (its `ENV NODE_OPTIONS=… MALLOC_ARENA_MAX=…`). */
+export function imageRuntimeEnv(): Record<string, string> {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const out: Record<string, string> = {};
+  for (const name of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
+    const value = new RegExp(`^ENV .*\\b${name}=(\\S+)`, 'm').exec(dockerfile)?.[1];
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
 /**
- * The real bot as a child process: `node dist/main.js` (production, see the Dockerfile) or
+ * The real bot as a child process: `node dist/main.js` (production, with the Docker image's
+ * runtime settings, see imageRuntimeEnv) or
  * `node --import tsx src/main.ts` (npm start). A developer's .env never applies.
  */
 export function spawnBot(
@@ -235,7 +247,7 @@ export function spawnBot(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): { child: ChildProcess; output(): string; waitFor(pattern: RegExp, timeoutMs?: number): Promise<void> } {
-  const fullEnv = { ENV_FILE: 'none', ...env };
+  const fullEnv = { ENV_FILE: 'none', ...(runtime === 'dist' ? imageRuntimeEnv() : {}), ...env };
   if (runtime === 'tsx') return spawnTs(path.join(ROOT, 'src/main.ts'), fullEnv, { nodeArgs });
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/main.js')], {
     cwd: ROOT,

@@ -9,7 +9,7 @@ import { conversations } from '@grammyjs/conversations';
 import type { BotContext, ConvContext } from './context.js';
 import type { BotDeps } from './deps.js';
 import { appContext } from './middlewares/app-context.js';
-import { grammyFetch } from './bot-api-fetch.js';
+import { botApiAgent, grammyFetch } from './bot-api-fetch.js';
 import { renderError } from './middlewares/error-boundary.js';
 import type { InFlightTracker } from './middlewares/in-flight.js';
 import { blockedTransformer, retryTransformer } from './api-transformers.js';
@@ -51,7 +51,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const { deps } = options;
   const bot = new Bot<BotContext>(options.token, {
     botInfo: options.botInfo,
-    client: { apiRoot: options.apiRoot, timeoutSeconds: 60, fetch: grammyFetch },
+    client: { apiRoot: options.apiRoot, timeoutSeconds: 60, fetch: grammyFetch, baseFetchConfig: { agent: botApiAgent(options.apiRoot) } },
   });
   const transformers: Transformer[] = [retryTransformer(), blockedTransformer((chatId) => markUnreachable(deps.prisma, BigInt(chatId)))];
   bot.api.config.use(...transformers);

@@ -65,6 +65,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // on, as that commit flushes the WAL before it; a lost mark only matters for an update
     // Telegram delivers again, which it does not once the bot confirmed it.
     const hotPool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c synchronous_commit=off' });
+    // An idle connection the server ends (restart, failover, pg_terminate_backend) is an 'error'
+    // event on the pool, fatal to the process without a listener. The pool has already dropped
+    // that client; the next statement opens a new one, and a failing one fails its batch.
+    hotPool.on('error', () => {});
     closeDriver = () => hotPool.end();
     query = async <T>(sql: string, params: readonly unknown[], name?: string) =>
       (await hotPool.query({ text: sql, values: params as unknown[], name })).rows as T[];

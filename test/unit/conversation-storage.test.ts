@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from 'grammy';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import type { Database } from '../../src/db/client.js';
 import { ConversationConflictError, prismaConversationAdapter, setConversationPrefetch } from '../../src/bot/conversation-storage.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { useMigratedDatabase } from '../support/migrated-database.js';
 
 const ctxFor = (chatId: number) => ({ chatId }) as unknown as Context;
 
 describe('conversation storage (compare-and-set across instances)', () => {
-  let testDb: TestDatabase;
+  const opened = useMigratedDatabase();
   let db: Database;
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ inMemory: true });
-    db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
-    await db.migrate();
-  });
-  afterAll(async () => {
-    await db?.close();
-    await testDb?.cleanup();
+  beforeAll(() => {
+    db = opened();
   });
 
   it('two updates that read the same state: the first write wins, the second fails without saving', async () => {

@@ -2,27 +2,22 @@
  * The update prelude for a batch of updates in one statement (src/bot/update-prelude.ts), its
  * batcher, and the catalog cache keyed by the stamp the prelude reads (src/domain/catalog-cache.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database, type DirectQuery } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database, DirectQuery } from '../../src/db/client.js';
 import { createPreludeBatcher, LAST_SEEN_PRECISION_SECONDS, runPreludes } from '../../src/bot/update-prelude.js';
 import { createCatalogCache } from '../../src/domain/catalog-cache.js';
 import type { ProviderId } from '../../src/providers/types.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { usingPostgres } from '../support/db.js';
+import { useMigratedDatabase } from '../support/migrated-database.js';
 
 let nextUpdateId = 1_000;
 const updateId = () => nextUpdateId++;
 
 describe('update prelude', () => {
-  let testDb: TestDatabase;
+  const opened = useMigratedDatabase();
   let db: Database;
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ inMemory: true });
-    db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
-    await db.migrate();
-  });
-  afterAll(async () => {
-    await db?.close();
-    await testDb?.cleanup();
+  beforeAll(() => {
+    db = opened();
   });
 
   it('marks each update once: a redelivery, and a second copy in the same batch, are not fresh', async () => {
@@ -116,6 +111,15 @@ describe('update prelude', () => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     broken = false;
     expect((await batcher.run({ updateId: updateId() })).fresh).toBe(true);
+  });
+
+  it.runIf(usingPostgres)('a connection the server ends while idle is replaced, not fatal to the process', async () => {
+    await runPreludes(db.query, [{ updateId: updateId() }]);
+    await db.prisma.$queryRawUnsafe(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await runPreludes(db.query, [{ updateId: updateId() }]))[0]!.fresh).toBe(true);
   });
 
   it('the catalog stamp changes with any catalog change, and the cache reads the catalog again only then', async () => {

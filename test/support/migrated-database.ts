@@ -1,0 +1,22 @@
+/** For a describe block: a migrated test database opened in this process, closed after its tests. */
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export function useMigratedDatabase(): () => Database {
+  let testDb: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase({ inMemory: true });
+    db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.cleanup();
+  });
+  return () => {
+    if (!db) throw new Error('the database is opened in beforeAll');
+    return db;
+  };
+}

@@ -226,7 +226,7 @@ export function buildDist(): void {
   );
 }
 
-/** The runtime settings the Docker image gives the bot (its `ENV NODE_OPTIONS=… MALLOC_ARENA_MAX=…`). */
+/** The runtime settings the Docker image gives the bot (its `ENV NODE_OPTIONS=…`, and `MALLOC_ARENA_MAX` if set). */
 export function imageRuntimeEnv(): Record<string, string> {
   const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
   const out: Record<string, string> = {};

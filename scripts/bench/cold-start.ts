@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeTelegram, randomToken, type CallRecord } from '../../test/support/fake-telegram/index.js';
-import { args, backgroundLoad, botRuntime, buildDist, emitJson, machine, percentile, ROOT, round, spawnBot, spawnTs, stopChild } from './lib.js';
+import { args, backgroundLoad, benchBotEnv, botRuntime, buildDist, emitJson, machine, percentile, ROOT, round, spawnBot, spawnTs, stopChild } from './lib.js';
 
 const opts = args({ runs: '3', runtime: 'dist' });
 const RUNS = Number(opts.runs);
@@ -40,15 +40,7 @@ async function startOnce(dataDir: string | 'bare'): Promise<number> {
   const bot =
     dataDir === 'bare'
       ? spawnTs(path.join(ROOT, 'scripts/bench/bare-bot.ts'), { BOT_TOKEN: token, TELEGRAM_API_ROOT: tg.apiRoot, POLLING_TIMEOUT_SECONDS: '30' })
-      : spawnBot(RUNTIME, {
-          BOT_TOKEN: token,
-          TELEGRAM_API_ROOT: tg.apiRoot,
-          HOST: '127.0.0.1',
-          PORT: '0',
-          LOG_LEVEL: 'info',
-          POLLING_TIMEOUT_SECONDS: '30',
-          DATA_DIR: dataDir,
-        });
+      : spawnBot(RUNTIME, benchBotEnv({ token, apiRoot: tg.apiRoot }, { DATA_DIR: dataDir }));
   try {
     const deadline = t0 + 120_000;
     while (firstPoll === undefined) {

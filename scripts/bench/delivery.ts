@@ -71,22 +71,7 @@ async function orchestrate(): Promise<void> {
   // kie.resultVideo for every task, so the warm-up URL is a second fake KIE server.
   const kieWarm = await FakeKie.start({ resultVideo: { sizeBytes: warmBytes } });
   const task = (k: Awaited<ReturnType<typeof FakeKie.start>>) => {
-    const taskId = randomBytes(16).toString('hex');
-    const now = Date.now();
-    k.tasks.set(taskId, {
-      taskId,
-      model: 'kling/ai-avatar-standard',
-      input: {},
-      param: '{}',
-      state: 'generating',
-      polls: 0,
-      createTime: now,
-      updateTime: now,
-      outcome: 'success',
-      failCode: '',
-      failMsg: '',
-      resultUrls: [],
-    });
+    const { taskId } = k.seedTask('kling/ai-avatar-standard');
     k.completeTask(taskId);
     return k.resultUrl(taskId);
   };

@@ -12,7 +12,6 @@
  * To stay lean over 10,000 tasks it drains its request log (keeping only recordInfo timestamps)
  * and forgets uploads once 4,000 newer ones exist (createTask follows its uploads within ms).
  */
-import { randomBytes } from 'node:crypto';
 import { FakeKie, type FakeKieOptions } from '../../test/support/fake-kie/index.js';
 
 const options = JSON.parse(process.env.FAKE_KIE_OPTIONS ?? '{}') as FakeKieOptions;
@@ -54,27 +53,8 @@ interface Message {
 
 process.on('message', (msg: Message) => {
   if (msg.cmd === 'seed') {
-    const now = Date.now();
     const taskIds: string[] = [];
-    for (let i = 0; i < msg.count!; i++) {
-      const taskId = randomBytes(16).toString('hex');
-      kie.tasks.set(taskId, {
-        taskId,
-        model: msg.model!,
-        input: {},
-        ...(msg.callBackUrl ? { callBackUrl: msg.callBackUrl } : {}),
-        param: '{}',
-        state: 'generating',
-        polls: 0,
-        createTime: now,
-        updateTime: now,
-        outcome: 'success',
-        failCode: '500',
-        failMsg: 'internal error',
-        resultUrls: [],
-      });
-      taskIds.push(taskId);
-    }
+    for (let i = 0; i < msg.count!; i++) taskIds.push(kie.seedTask(msg.model!, { callBackUrl: msg.callBackUrl }).taskId);
     seeded.push(...taskIds);
     process.send!({ taskIds });
   } else if (msg.cmd === 'complete') {

@@ -22,6 +22,7 @@ import { seedCatalog } from '../../src/db/seed.js';
 import {
   args,
   backgroundLoad,
+  benchBotEnv,
   botRuntime,
   buildDist,
   createBenchDatabase,
@@ -60,19 +61,13 @@ const users = Array.from({ length: ORDERS }, (_, i) => tg.user({ firstName: `Flo
 }
 if (RUNTIME === 'dist') buildDist();
 const background = await backgroundLoad();
-const bot = spawnBot(RUNTIME, {
-  BOT_TOKEN: token,
-  TELEGRAM_API_ROOT: tg.apiRoot,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'info',
-  POLLING_TIMEOUT_SECONDS: '30',
-  KIE_API_KEY: kie.apiKey,
-  KIE_API_BASE_URL: kie.apiBaseUrl,
-  KIE_UPLOAD_BASE_URL: kie.uploadBaseUrl,
-  POLL_INTERVAL_MS: '600000',
-  ...db.env,
-});
+const bot = spawnBot(
+  RUNTIME,
+  benchBotEnv(
+    { token, apiRoot: tg.apiRoot },
+    { KIE_API_KEY: kie.apiKey, KIE_API_BASE_URL: kie.apiBaseUrl, KIE_UPLOAD_BASE_URL: kie.uploadBaseUrl, POLL_INTERVAL_MS: '600000', ...db.env },
+  ),
+);
 await bot.waitFor(/bot started/, 120_000);
 const pid = bot.child.pid!;
 

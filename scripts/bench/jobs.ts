@@ -39,6 +39,7 @@ import { fixturePath } from '../../test/support/fake-kie/media.js';
 import {
   args,
   backgroundLoad,
+  benchBotEnv,
   botRuntime,
   buildDist,
   busyPercent,
@@ -242,24 +243,25 @@ async function runOnce(callbacks: 'on' | 'off') {
   changes.on('change', onChange);
 
   // --- the bot
-  const bot = spawnBot(RUNTIME, {
-    ENV_FILE: 'none',
-    BOT_TOKEN: token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'info', // as in production (and "bot started" is an info line)
-    KIE_API_KEY: kie.apiKey,
-    KIE_API_BASE_URL: kie.apiBaseUrl,
-    KIE_UPLOAD_BASE_URL: kie.uploadBaseUrl,
-    POLL_INTERVAL_MS: String(POLL_MS),
-    POLL_TIMEOUT_MS: opts['poll-timeout']!,
-    PROVIDER_POLLS_PER_SECOND: String(CAP),
-    WORKER_CONCURRENCY: opts.concurrency!,
-    METRICS_DB_CACHE_MS: '3600000',
-    ...(callbacks === 'on' ? { PUBLIC_URL: `http://127.0.0.1:${port}`, CALLBACK_SECRET: secret } : {}),
-    ...benchDb.env,
-  });
+  const bot = spawnBot(
+    RUNTIME,
+    benchBotEnv(
+      { token, apiRoot: tg.apiRoot },
+      {
+        PORT: String(port),
+        KIE_API_KEY: kie.apiKey,
+        KIE_API_BASE_URL: kie.apiBaseUrl,
+        KIE_UPLOAD_BASE_URL: kie.uploadBaseUrl,
+        POLL_INTERVAL_MS: String(POLL_MS),
+        POLL_TIMEOUT_MS: opts['poll-timeout']!,
+        PROVIDER_POLLS_PER_SECOND: String(CAP),
+        WORKER_CONCURRENCY: opts.concurrency!,
+        METRICS_DB_CACHE_MS: '3600000',
+        ...(callbacks === 'on' ? { PUBLIC_URL: `http://127.0.0.1:${port}`, CALLBACK_SECRET: secret } : {}),
+        ...benchDb.env,
+      },
+    ),
+  );
   const tStart = performance.now();
   await bot.waitFor(/bot started/, 120_000);
   const pid = bot.child.pid!;

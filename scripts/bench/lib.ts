@@ -226,6 +226,23 @@ export function buildDist(): void {
   );
 }
 
+/**
+ * The environment every benchmarked real bot starts with: the fake Bot API, long polling as in
+ * production, the HTTP server on a free loopback port, info logs ("bot started" is an info
+ * line); `extra` adds or overrides (database, providers, sizes).
+ */
+export function benchBotEnv(bot: { token: string; apiRoot: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    BOT_TOKEN: bot.token,
+    TELEGRAM_API_ROOT: bot.apiRoot,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    POLLING_TIMEOUT_SECONDS: '30',
+    ...extra,
+  };
+}
+
 /** The runtime settings the Docker image gives the bot (its `ENV NODE_OPTIONS=…`, and `MALLOC_ARENA_MAX` if set). */
 export function imageRuntimeEnv(): Record<string, string> {
   const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');

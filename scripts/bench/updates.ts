@@ -40,6 +40,7 @@ import type { BotState } from '../../test/support/fake-telegram/store.js';
 import {
   args,
   backgroundLoad,
+  benchBotEnv,
   botRuntime,
   buildDist,
   busyPercent,
@@ -327,16 +328,7 @@ async function startBot(botName: BotName, db: BenchDatabase | undefined) {
     await h.waitFor(/bare bot started/);
     return h;
   }
-  const env = {
-    BOT_TOKEN: token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    POLLING_TIMEOUT_SECONDS: '30',
-    LOG_LEVEL: opts['log-level']!,
-    ...profileEnv,
-    ...db!.env,
-  };
+  const env = benchBotEnv({ token, apiRoot: tg.apiRoot }, { LOG_LEVEL: opts['log-level']!, ...profileEnv, ...db!.env });
   const h = opts['bot-script'] ? spawnTs(path.resolve(opts['bot-script']), env, { nodeArgs }) : spawnBot(RUNTIME, env, nodeArgs);
   await h.waitFor(/bot started/, 120_000);
   return h;

@@ -18,6 +18,12 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Pool size for a PostgreSQL server. */
   poolSize?: number;
+  /**
+   * Deadline of a direct statement (`Database.query`) on PostgreSQL: the server cancels it after
+   * this long (a lock wait, say) and the client gives up a little later (a stalled connection).
+   * Every update of a prelude batch waits for its statement, so it must never hang. Default 10 s.
+   */
+  directStatementTimeoutMs?: number;
   migrationPaths?: MigrationPaths;
 }
 
@@ -64,7 +70,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // ~0.6 s of such commits — never one a later synchronous commit (a charge, a grant) depends
     // on, as that commit flushes the WAL before it; a lost mark only matters for an update
     // Telegram delivers again, which it does not once the bot confirmed it.
-    const hotPool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c synchronous_commit=off' });
+    const timeoutMs = options.directStatementTimeoutMs ?? 10_000;
+    const hotPool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 2,
+      options: `-c synchronous_commit=off -c statement_timeout=${timeoutMs}`,
+      query_timeout: timeoutMs + 5_000,
+      connectionTimeoutMillis: timeoutMs,
+    });
     // An idle connection the server ends (restart, failover, pg_terminate_backend) is an 'error'
     // event on the pool, fatal to the process without a listener. The pool has already dropped
     // that client; the next statement opens a new one, and a failing one fails its batch.

@@ -155,3 +155,31 @@ describe('update prelude', () => {
     expect(await stamp()).not.toBe(s2);
   });
 });
+
+describe.runIf(usingPostgres)('update prelude deadline', () => {
+  const opened = useMigratedDatabase({ directStatementTimeoutMs: 300 });
+
+  it('a statement that waits past its deadline fails instead of holding every update behind it', async () => {
+    const db = opened();
+    const contact = { id: 950, firstName: 'H' };
+    await runPreludes(db.query, [{ updateId: updateId(), contact }]);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const locking = db.prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe('SELECT 1 FROM "User" WHERE "id" = 950 FOR UPDATE');
+        await held;
+      },
+      { timeout: 10_000 },
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    // A new first name needs the row the transaction holds.
+    await expect(runPreludes(db.query, [{ updateId: updateId(), contact: { ...contact, firstName: 'Renamed' } }])).rejects.toThrow(/statement timeout/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    release();
+    await locking;
+    const [after] = await runPreludes(db.query, [{ updateId: updateId(), contact: { ...contact, firstName: 'Renamed' } }]);
+    expect(after!.user!.firstName).toBe('Renamed');
+  });
+});

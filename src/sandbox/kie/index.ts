@@ -227,6 +227,31 @@ export class FakeKie {
     this.callbacks.length = 0;
   }
 
+  /**
+   * A task as if created through the API (no request, no validation), already generating: for
+   * benchmarks that need thousands of tasks in flight or a finished one without a bot.
+   */
+  seedTask(model: string, options: { callBackUrl?: string } = {}): FakeKieTask {
+    const now = Date.now();
+    const task: FakeKieTask = {
+      taskId: randomBytes(16).toString('hex'),
+      model,
+      input: {},
+      ...(options.callBackUrl ? { callBackUrl: options.callBackUrl } : {}),
+      param: '{}',
+      state: 'generating',
+      polls: 0,
+      createTime: now,
+      updateTime: now,
+      outcome: this.options.defaultOutcome ?? 'success',
+      failCode: '500',
+      failMsg: 'internal error',
+      resultUrls: [],
+    };
+    this.tasks.set(task.taskId, task);
+    return task;
+  }
+
   /** Moves a task to its terminal state now (and sends its callback). */
   completeTask(taskId: string, outcome?: FakeKieOutcome, detail: { failCode?: string; failMsg?: string } = {}): FakeKieTask {
     const task = this.tasks.get(taskId);

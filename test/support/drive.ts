@@ -93,7 +93,11 @@ export async function orderText2Video(user: FakeUser, prompt = 'A red fox runnin
   await user.waitForMessage({ timeoutMs });
   await think(thinkMs);
   await user.sendText(prompt);
-  const next = await pickModelIfAsked(user, await user.waitForMessage({ timeoutMs }), /^Kling text-to-video/, timeoutMs);
+  const models = await user.waitForMessage({ timeoutMs });
+  // The model choice is an answer too: without the pause the two-instance run tapped it
+  // milliseconds after the list arrived, before the other instance had saved the conversation.
+  await think(thinkMs);
+  const next = await pickModelIfAsked(user, models, /^Kling text-to-video/, timeoutMs);
   await think(thinkMs);
   await user.tapButton(next, /^5 /);
   const ratio = await user.waitForMessage({ timeoutMs });
